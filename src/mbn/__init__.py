@@ -1,0 +1,1 @@
+"""Mon Bureau Numérique: the project kernel."""

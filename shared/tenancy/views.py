@@ -1,0 +1,124 @@
+"""Collectivity admin pages on the public host: establishments, rollout waves, suspension."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mbn.errors import DomainError
+from shared.catalogue import selectors as catalogue_selectors
+from shared.collectivites import selectors as collectivite_selectors
+from shared.tenancy import selectors, services
+from shared.tenancy.forms import SchoolFilterForm, SuspendForm, WaveForm
+from shared.tenancy.models import RolloutWave, School
+
+PAGE_SIZE = 50
+
+
+@login_required
+def school_list(request: HttpRequest) -> HttpResponse:
+    form = SchoolFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    schools = selectors.school_list_for(viewer=request.user, **filters)  # type: ignore[arg-type]
+    page = int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1
+    shown = list(schools[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    context = {
+        "form": form,
+        "schools": shown[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(shown) > PAGE_SIZE,
+        "collectivites": collectivite_selectors.collectivite_list_for(viewer=request.user),  # type: ignore[arg-type]
+    }
+    template = "tenancy/_school_rows.html" if request.htmx else "tenancy/school_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def school_suspend(request: HttpRequest, school_id: int) -> HttpResponse:
+    try:
+        school = selectors.school_get_for(viewer=request.user, school_id=school_id)  # type: ignore[arg-type]
+    except School.DoesNotExist:
+        return render(request, "errors/not_found.html", status=404)
+    form = SuspendForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            school = services.school_suspend(actor=request.user, school=school, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = "Indiquez le motif de la suspension."
+    return render(request, "tenancy/_school_row.html", {"school": school, "error": error})
+
+
+@login_required
+@require_POST
+def school_reactivate(request: HttpRequest, school_id: int) -> HttpResponse:
+    try:
+        school = selectors.school_get_for(viewer=request.user, school_id=school_id)  # type: ignore[arg-type]
+    except School.DoesNotExist:
+        return render(request, "errors/not_found.html", status=404)
+    error = ""
+    try:
+        school = services.school_reactivate(actor=request.user, school=school)  # type: ignore[arg-type]
+    except DomainError as exc:
+        error = exc.message
+    return render(request, "tenancy/_school_row.html", {"school": school, "error": error})
+
+
+@login_required
+def wave_list(request: HttpRequest) -> HttpResponse:
+    viewer = request.user
+    collectivites = collectivite_selectors.collectivite_list_for(viewer=viewer)  # type: ignore[arg-type]
+    establishments = catalogue_selectors.establishment_list_for(viewer=viewer, without_school=True)  # type: ignore[arg-type]
+    form = WaveForm(request.POST or None, collectivites=collectivites, establishments=establishments)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            wave = services.wave_create(actor=viewer, **form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return redirect("tenancy:wave_detail", wave_id=wave.pk)
+    context = {
+        "waves": selectors.wave_list_for(viewer=viewer),  # type: ignore[arg-type]
+        "form": form,
+        "error": error,
+    }
+    return render(request, "tenancy/wave_list.html", context, status=400 if form.errors or error else 200)
+
+
+@login_required
+def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
+    try:
+        wave = selectors.wave_get_for(viewer=request.user, wave_id=wave_id)  # type: ignore[arg-type]
+    except RolloutWave.DoesNotExist:
+        return render(request, "errors/not_found.html", status=404)
+    context = _wave_context(wave, following=request.GET.get("suivi") == "1")
+    template = "tenancy/_wave_progress.html" if request.htmx else "tenancy/wave_detail.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def wave_provision(request: HttpRequest, wave_id: int) -> HttpResponse:
+    try:
+        wave = selectors.wave_get_for(viewer=request.user, wave_id=wave_id)  # type: ignore[arg-type]
+    except RolloutWave.DoesNotExist:
+        return render(request, "errors/not_found.html", status=404)
+    services.wave_provision_start(actor=request.user, wave=wave)  # type: ignore[arg-type]
+    wave = selectors.wave_get_for(viewer=request.user, wave_id=wave_id)  # type: ignore[arg-type]
+    context = _wave_context(wave, following=True)
+    return render(request, "tenancy/_wave_progress.html", context)
+
+
+def _wave_context(wave: RolloutWave, *, following: bool = False) -> dict[str, object]:
+    return {
+        "wave": wave,
+        "progress": selectors.wave_progress(wave=wave),
+        "schools": selectors.wave_schools(wave=wave),
+        "following": following,
+    }

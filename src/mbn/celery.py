@@ -1,0 +1,18 @@
+"""The Celery app. Tasks enter their school with `schema_name` (mbn.tenancy.school_task)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mbn.settings")
+
+app = Celery("mbn")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = [
+    Queue(name) for name in ("default", "notifications", "imports", "provisioning", "timetable")
+]
+app.conf.beat_schedule = {}
+app.autodiscover_tasks()

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from mbn.settings.env import load_env
+
+_env = load_env()
+
+
+def _redis_url() -> str:
+    if _env.REDIS_URL:
+        return _env.REDIS_URL
+    from mbn.devservices import embedded_redis_url
+
+    return embedded_redis_url(_env.MBN_HOME)
+
+
+REDIS_URL = _redis_url()
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Keys carry the schema: one school's cached data can never be read from another's.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": f"mbn-{_env.MBN_ENV}",
+    }
+}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+def celery_broker_url(url: str) -> str:
+    """Celery (kombu) spells a unix-socket Redis `redis+socket://`; the cache spells it `unix://`."""
+    return "redis+socket://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+
+
+CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ALWAYS_EAGER = _env.MBN_CELERY_EAGER
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = "Europe/Paris"

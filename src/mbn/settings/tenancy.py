@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from mbn.settings.env import load_env
+
+_env = load_env()
+
+SHARED_APPS = [
+    "django_tenants",
+    "shared.tenancy",
+    "shared.collectivites",
+    "shared.catalogue",
+    "shared.accounts",
+    "mbn.audit",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "ninja",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "mbn.audit",
+    "tenants.directory",
+    "tenants.ent",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenancy.School"
+TENANT_DOMAIN_MODEL = "tenancy.Domain"
+PUBLIC_SCHEMA_URLCONF = "mbn.urls_public"
+# SET search_path only when the school changes, not on every cursor.
+TENANT_LIMIT_SET_CALLS = True
+TENANT_MULTIPROCESSING_MAX_PROCESSES = _env.TENANT_MULTIPROCESSING_MAX_PROCESSES
+TENANT_CREATION_FAKES_MIGRATIONS = False
+
+MBN_BASE_DOMAIN = _env.MBN_BASE_DOMAIN
+MBN_PUBLIC_HOSTS = _env.public_hosts
+MBN_TEMPLATE_SCHEMA = "modele"
+# School-side services run once in a new school's schema (after the template script).
+MBN_SCHOOL_SEEDERS = ["tenants.ent.services.news_welcome_publish"]

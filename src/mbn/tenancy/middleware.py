@@ -1,0 +1,67 @@
+"""Hostname → school, through the cache: once warm, routing costs no query."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name, schema_context
+
+logger = logging.getLogger(__name__)
+
+ROUTE_TTL_SECONDS = 300
+UNKNOWN = "unknown"
+
+
+def route_cache_key(hostname: str) -> str:
+    return f"school-by-host:{hostname}"
+
+
+def route_forget(hostnames: list[str]) -> None:
+    """Drop cached routes (after a domain or a status change); the keys live in the public namespace."""
+    with schema_context(get_public_schema_name()):
+        cache.delete_many([route_cache_key(host) for host in hostnames])
+
+
+class SchoolTenantMiddleware(TenantMainMiddleware):
+    """Public hosts keep the public schema; school hosts enter their school; anything else is a 404."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        hostname = self.hostname_from_request(request)
+        if hostname in settings.MBN_PUBLIC_HOSTS:
+            connection.set_schema_to_public()
+            request.tenant = None  # type: ignore[attr-defined]
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            return None
+        school = self._cached_school(hostname)
+        if school is None:
+            connection.set_schema_to_public()
+            return render(request, "errors/unknown_host.html", status=404)
+        if school.status not in ("active",):
+            connection.set_schema_to_public()
+            return render(request, "errors/school_unavailable.html", {"school": school}, status=503)
+        school.domain_url = hostname
+        request.tenant = school  # type: ignore[attr-defined]
+        connection.set_tenant(school)
+        request.urlconf = settings.ROOT_URLCONF
+        return None
+
+    def _cached_school(self, hostname: str) -> Any:
+        from shared.tenancy.models import Domain
+
+        key = route_cache_key(hostname)
+        with schema_context(get_public_schema_name()):
+            school = cache.get(key)
+            if school is None:
+                try:
+                    school = self.get_tenant(Domain, hostname)
+                except Domain.DoesNotExist:
+                    school = UNKNOWN
+                cache.set(key, school, timeout=ROUTE_TTL_SECONDS)
+        return None if school == UNKNOWN else school

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EntConfig(AppConfig):
+    name = "tenants.ent"
+    label = "ent"

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shared.tenancy.selectors import school_identity
+from tenants.ent.selectors import news_list_for
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The school's portal home: its identity and the news the visitor may read."""
+    person = request.person  # type: ignore[attr-defined]
+    context = {
+        "school": school_identity(school=request.tenant),  # type: ignore[attr-defined]
+        "person": person,
+        "news": news_list_for(viewer=person)[:10],
+    }
+    return render(request, "ent/home.html", context)
