@@ -14,5 +14,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [
     Queue(name) for name in ("default", "notifications", "imports", "provisioning", "timetable")
 ]
+app.conf.task_routes = ("mbn.tenancy.task_queue",)
 app.conf.beat_schedule = {}
 app.autodiscover_tasks()

@@ -10,7 +10,9 @@ def _redis_url() -> str:
         return _env.REDIS_URL
     from mbn.devservices import embedded_redis_url
 
-    return embedded_redis_url(_env.MBN_HOME)
+    url = embedded_redis_url(_env.MBN_HOME)
+    # Tests empty their cache; on the shared embedded server they get a database of their own.
+    return f"{url}?db=1" if _env.MBN_ENV == "test" else url
 
 
 REDIS_URL = _redis_url()
@@ -23,7 +25,13 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "KEY_PREFIX": f"mbn-{_env.MBN_ENV}",
-    }
+    },
+    # Hostname → school routes, looked up before any schema is chosen.
+    "routing": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"mbn-{_env.MBN_ENV}-route",
+    },
 }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -40,6 +48,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ALWAYS_EAGER = _env.MBN_CELERY_EAGER
+# Tests run tasks in-process; the worker path has its own test with a real broker.
+CELERY_TASK_ALWAYS_EAGER = _env.MBN_CELERY_EAGER or _env.MBN_ENV == "test"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/Paris"

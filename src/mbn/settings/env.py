@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -18,7 +19,8 @@ class Env(BaseSettings):
 
     model_config = SettingsConfigDict(case_sensitive=True, extra="ignore")
 
-    MBN_ENV: Literal["dev", "test", "prod"] = "dev"
+    # pytest (>= 8.2) announces itself with PYTEST_VERSION: a test run never touches dev data or settings.
+    MBN_ENV: Literal["dev", "test", "prod"] = "test" if "PYTEST_VERSION" in os.environ else "dev"
     MBN_HOME: Path = REPO_ROOT / ".mbn"
     DJANGO_SECRET_KEY: str | None = None
     DATABASE_URL: str | None = None

@@ -27,6 +27,7 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "pgserver": {"level": "WARNING"},
     },
 }
 

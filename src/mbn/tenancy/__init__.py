@@ -13,6 +13,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+# Task name → queue, read by the Celery router (mbn.celery); a task attribute `queue` is deprecated in Celery.
+TASK_QUEUES: dict[str, str] = {}
+
+
+def task_queue(name: str, *args: Any, **kwargs: Any) -> dict[str, str]:
+    """Celery task router: the queue a task was declared with."""
+    return {"queue": TASK_QUEUES.get(name, "default")}
+
+
 class PublicSchemaEnqueue(RuntimeError):
     """A school task was enqueued from the public schema: it would not know which school to enter."""
 
@@ -31,7 +40,9 @@ def school_task(*, queue: str = "default", **task_options: Any) -> Callable[[Cal
             with schema_context(schema_name):
                 return func(**ids)
 
-        return shared_task(name=f"{func.__module__}.{func.__name__}", queue=queue, **task_options)(run)
+        name = f"{func.__module__}.{func.__name__}"
+        TASK_QUEUES[name] = queue
+        return shared_task(name=name, **task_options)(run)
 
     return decorate
 
@@ -47,7 +58,9 @@ def public_task(*, queue: str = "default", **task_options: Any) -> Callable[[Cal
             with schema_context(get_public_schema_name()):
                 return func(**ids)
 
-        return shared_task(name=f"{func.__module__}.{func.__name__}", queue=queue, **task_options)(run)
+        name = f"{func.__module__}.{func.__name__}"
+        TASK_QUEUES[name] = queue
+        return shared_task(name=name, **task_options)(run)
 
     return decorate
 

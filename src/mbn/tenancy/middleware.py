@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
 logger = logging.getLogger(__name__)
 
@@ -23,10 +23,14 @@ def route_cache_key(hostname: str) -> str:
     return f"school-by-host:{hostname}"
 
 
+def _routes() -> Any:
+    # A cache alias without the schema in its keys: routing happens before any school is chosen.
+    return caches["routing"]
+
+
 def route_forget(hostnames: list[str]) -> None:
-    """Drop cached routes (after a domain or a status change); the keys live in the public namespace."""
-    with schema_context(get_public_schema_name()):
-        cache.delete_many([route_cache_key(host) for host in hostnames])
+    """Drop cached routes (after a domain or a status change)."""
+    _routes().delete_many([route_cache_key(host) for host in hostnames])
 
 
 class SchoolTenantMiddleware(TenantMainMiddleware):
@@ -35,33 +39,45 @@ class SchoolTenantMiddleware(TenantMainMiddleware):
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         hostname = self.hostname_from_request(request)
         if hostname in settings.MBN_PUBLIC_HOSTS:
-            connection.set_schema_to_public()
+            _enter_public()
             request.tenant = None  # type: ignore[attr-defined]
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             return None
         school = self._cached_school(hostname)
         if school is None:
-            connection.set_schema_to_public()
+            _enter_public()
             return render(request, "errors/unknown_host.html", status=404)
-        if school.status not in ("active",):
-            connection.set_schema_to_public()
+        if school.status != "active":
+            _enter_public()
             return render(request, "errors/school_unavailable.html", {"school": school}, status=503)
         school.domain_url = hostname
         request.tenant = school  # type: ignore[attr-defined]
-        connection.set_tenant(school)
+        if connection.schema_name == school.schema_name:
+            # Same school as this connection's previous request: keep its search path, no SET.
+            connection.tenant = school
+        else:
+            connection.set_tenant(school)
         request.urlconf = settings.ROOT_URLCONF
         return None
+
+    def get_tenant(self, domain_model: Any, hostname: str) -> Any:
+        return domain_model.objects.select_related("tenant__establishment").get(domain=hostname).tenant
 
     def _cached_school(self, hostname: str) -> Any:
         from shared.tenancy.models import Domain
 
         key = route_cache_key(hostname)
-        with schema_context(get_public_schema_name()):
-            school = cache.get(key)
-            if school is None:
-                try:
-                    school = self.get_tenant(Domain, hostname)
-                except Domain.DoesNotExist:
-                    school = UNKNOWN
-                cache.set(key, school, timeout=ROUTE_TTL_SECONDS)
+        school = _routes().get(key)
+        if school is None:
+            _enter_public()
+            try:
+                school = self.get_tenant(Domain, hostname)
+            except Domain.DoesNotExist:
+                school = UNKNOWN
+            _routes().set(key, school, timeout=ROUTE_TTL_SECONDS)
         return None if school == UNKNOWN else school
+
+
+def _enter_public() -> None:
+    if connection.schema_name != get_public_schema_name():
+        connection.set_schema_to_public()
