@@ -263,7 +263,7 @@ def school_suspend(*, actor: Account, school: School, reason: str) -> School:
 
 
 @transaction.atomic
-def school_reactivate(*, actor: Account, school: School) -> School:
+def school_reactivate(*, actor: Account | None, school: School) -> School:
     """Reopen a suspended school."""
     school = School.objects.select_for_update().get(pk=school.pk)
     if school.status != SchoolStatus.SUSPENDED or school.schema_ready_at is None:

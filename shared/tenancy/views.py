@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -17,7 +16,6 @@ from shared.tenancy.models import RolloutWave, School
 PAGE_SIZE = 50
 
 
-@login_required
 def school_list(request: HttpRequest) -> HttpResponse:
     form = SchoolFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -35,7 +33,6 @@ def school_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
 @require_POST
 def school_suspend(request: HttpRequest, school_id: int) -> HttpResponse:
     try:
@@ -54,7 +51,6 @@ def school_suspend(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "tenancy/_school_row.html", {"school": school, "error": error})
 
 
-@login_required
 @require_POST
 def school_reactivate(request: HttpRequest, school_id: int) -> HttpResponse:
     try:
@@ -69,7 +65,6 @@ def school_reactivate(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "tenancy/_school_row.html", {"school": school, "error": error})
 
 
-@login_required
 def wave_list(request: HttpRequest) -> HttpResponse:
     viewer = request.user
     collectivites = collectivite_selectors.collectivite_list_for(viewer=viewer)  # type: ignore[arg-type]
@@ -91,7 +86,6 @@ def wave_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tenancy/wave_list.html", context, status=400 if form.errors or error else 200)
 
 
-@login_required
 def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     try:
         wave = selectors.wave_get_for(viewer=request.user, wave_id=wave_id)  # type: ignore[arg-type]
@@ -102,7 +96,6 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
 @require_POST
 def wave_provision(request: HttpRequest, wave_id: int) -> HttpResponse:
     try:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -7,6 +8,7 @@ from shared.tenancy.selectors import school_identity
 from tenants.ent.selectors import news_list_for
 
 
+@login_not_required
 def home(request: HttpRequest) -> HttpResponse:
     """The school's portal home: its identity and the news the visitor may read."""
     person = request.person  # type: ignore[attr-defined]

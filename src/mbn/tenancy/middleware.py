@@ -11,7 +11,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, get_tenant_domain_model
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class SchoolTenantMiddleware(TenantMainMiddleware):
         return domain_model.objects.select_related("tenant__establishment").get(domain=hostname).tenant
 
     def _cached_school(self, hostname: str) -> Any:
-        from shared.tenancy.models import Domain
+        Domain = get_tenant_domain_model()  # noqa: N806 - a model class
 
         key = route_cache_key(hostname)
         school = _routes().get(key)
