@@ -53,12 +53,11 @@ def provisioned_schools(django_db_setup: Any, django_db_blocker: Any) -> dict[st
 
 
 @pytest.fixture(autouse=True)
-def _fresh_state() -> Iterator[None]:
+def _fresh_state() -> None:
     """Each test starts in the public schema with an empty cache (routing entries included)."""
     connection.set_schema_to_public()
     cache.clear()
     caches["routing"].clear()
-    yield
 
 
 @pytest.fixture
@@ -91,3 +90,12 @@ def api_as() -> Callable[[Any, SchoolHandle], Client]:
         return client_on(school.host, person.account if person is not None else None)
 
     return make
+
+
+def end_other_sessions() -> None:
+    """End the sessions that server or worker threads left open, so the test database can be dropped."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -12,7 +12,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNEL_FLOOR = ("mbn.tenancy", "mbn.errors", "mbn.audit")
-KERNEL_ROOF = ("mbn.settings", "mbn.urls_public", "mbn.urls_school", "mbn.api", "mbn.celery", "mbn.cli", "mbn.wsgi")
+KERNEL_ROOF = (
+    "mbn.settings",
+    "mbn.urls_public",
+    "mbn.urls_school",
+    "mbn.api",
+    "mbn.celery",
+    "mbn.cli",
+    "mbn.wsgi",
+)
 
 
 def _modules(folder: str) -> Iterator[tuple[Path, list[str]]]:
@@ -43,13 +51,23 @@ def test_shared_apps_never_import_school_apps() -> None:
 
 
 def test_school_apps_reach_shared_apps_through_selectors_and_school_services_only() -> None:
-    allowed = ("shared.accounts.services", "shared.tenancy.selectors", "shared.catalogue.selectors",
-               "shared.catalogue.registry", "shared.accounts.models", "shared.collectivites.selectors")
+    allowed = (
+        "shared.accounts.services",
+        "shared.tenancy.selectors",
+        "shared.catalogue.selectors",
+        "shared.catalogue.registry",
+        "shared.accounts.models",
+        "shared.collectivites.selectors",
+    )
     assert _violations("tenants", ("shared",), allowed) == []
 
 
 def test_kernel_floor_imports_no_app_and_nothing_imports_the_roof() -> None:
-    floor = [p for p in (ROOT / "src" / "mbn").rglob("*.py") if str(p.relative_to(ROOT / "src")).replace("/", ".").startswith(KERNEL_FLOOR)]
+    floor = [
+        p
+        for p in (ROOT / "src" / "mbn").rglob("*.py")
+        if str(p.relative_to(ROOT / "src")).replace("/", ".").startswith(KERNEL_FLOOR)
+    ]
     floor_violations = [
         f"{path} imports {name}"
         for path, names in _modules("src/mbn")

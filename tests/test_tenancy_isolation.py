@@ -82,7 +82,9 @@ def test_task_queued_from_a_reads_and_writes_a_only(
     assert copies_b == 0
 
 
-def test_publishing_in_a_is_refused_to_a_pupil_and_to_b_staff(school_a: Any, school_b: Any, api_as: Any) -> None:
+def test_publishing_in_a_is_refused_to_a_pupil_and_to_b_staff(
+    school_a: Any, school_b: Any, api_as: Any
+) -> None:
     # given a head of A, a pupil of A and a head of B
     with school_a.active():
         head_a = DirectionFactory()

@@ -49,8 +49,13 @@ class CollectivityRole(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "collectivite"], name="collectivityrole_one_per_collectivite")
+            models.UniqueConstraint(
+                fields=["account", "collectivite"], name="collectivityrole_one_per_collectivite"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.account} — {self.get_role_display()} ({self.collectivite})"
 
 
 class SchoolAccess(models.Model):
@@ -61,3 +66,6 @@ class SchoolAccess(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "school"], name="schoolaccess_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.school}"

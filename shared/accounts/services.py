@@ -21,13 +21,22 @@ def account_create(
 
 @transaction.atomic
 def collectivity_role_grant(
-    *, account: Account, collectivite: Collectivite, role: str = CollectivityRoleKind.ADMIN, actor: Account | None = None
+    *,
+    account: Account,
+    collectivite: Collectivite,
+    role: str = CollectivityRoleKind.ADMIN,
+    actor: Account | None = None,
 ) -> CollectivityRole:
     """Let an account administer the establishments of a collectivité."""
     grant, _ = CollectivityRole.objects.update_or_create(
         account=account, collectivite=collectivite, defaults={"role": role}
     )
-    audit_record(actor=actor, action="collectivity_role.granted", target=account, data={"collectivite": collectivite.code})
+    audit_record(
+        actor=actor,
+        action="collectivity_role.granted",
+        target=account,
+        data={"collectivite": collectivite.code},
+    )
     return grant
 
 

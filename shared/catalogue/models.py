@@ -16,7 +16,9 @@ class Establishment(models.Model):
     commune = models.CharField(max_length=80)
     departement_code = models.CharField(max_length=2)
     academie = models.CharField(max_length=12, choices=[(a.value, a.value) for a in registry.Academie])
-    owner = models.ForeignKey("collectivites.Collectivite", on_delete=models.PROTECT, related_name="establishments")
+    owner = models.ForeignKey(
+        "collectivites.Collectivite", on_delete=models.PROTECT, related_name="establishments"
+    )
     pupil_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -85,3 +87,7 @@ class ServiceEnablement(models.Model):
                 name="serviceenablement_one_per_establishment",
             ),
         ]
+
+    def __str__(self) -> str:
+        scope = self.collectivite or self.establishment
+        return f"{self.service} : {'activé' if self.is_enabled else 'désactivé'} pour {scope}"

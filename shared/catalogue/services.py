@@ -19,7 +19,13 @@ DEFAULT_SERVICES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("actualites", "Actualités", "module", "", ()),
     ("documents", "Documents", "module", "", ()),
     ("moodle", "Moodle", "lti", "https://moodle.monbureaunumerique.fr/", ()),
-    ("orientation", "Orientation (Onisep)", "link", "https://www.onisep.fr/", ("National_ELV", "National_TUT")),
+    (
+        "orientation",
+        "Orientation (Onisep)",
+        "link",
+        "https://www.onisep.fr/",
+        ("National_ELV", "National_TUT"),
+    ),
 )
 
 
@@ -35,12 +41,16 @@ class RegionLoadReport:
 def region_load(*, establishments: Sequence[registry.Establishment] | None = None) -> RegionLoadReport:
     """Load (or refresh) collectivités, establishments and the service catalogue; all or nothing."""
     collectivites = {}
-    for entry in registry.COLLECTIVITES:
+    for reference in registry.COLLECTIVITES:
         collectivite, _ = Collectivite.objects.update_or_create(
-            code=entry.code,
-            defaults={"name": entry.name, "kind": entry.kind.value, "departement_codes": list(entry.departement_codes)},
+            code=reference.code,
+            defaults={
+                "name": reference.name,
+                "kind": reference.kind.value,
+                "departement_codes": list(reference.departement_codes),
+            },
         )
-        collectivites[entry.code] = collectivite
+        collectivites[reference.code] = collectivite
     existing = {row.uai: row for row in Establishment.objects.all()}
     created = updated = unchanged = 0
     to_create = []
@@ -73,7 +83,13 @@ def region_load(*, establishments: Sequence[registry.Establishment] | None = Non
     for code, name, kind, url, audiences in DEFAULT_SERVICES:
         Service.objects.get_or_create(
             code=code,
-            defaults={"name": name, "kind": kind, "url": url, "audiences": list(audiences), "is_default_enabled": True},
+            defaults={
+                "name": name,
+                "kind": kind,
+                "url": url,
+                "audiences": list(audiences),
+                "is_default_enabled": True,
+            },
         )
     report = RegionLoadReport(len(collectivites), created, updated, unchanged)
     if created or updated:

@@ -16,7 +16,9 @@ class SchoolStatus(models.TextChoices):
 class RolloutWave(models.Model):
     """A group of schools a collectivité opens together, with a target date."""
 
-    collectivite = models.ForeignKey("collectivites.Collectivite", on_delete=models.PROTECT, related_name="waves")
+    collectivite = models.ForeignKey(
+        "collectivites.Collectivite", on_delete=models.PROTECT, related_name="waves"
+    )
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     target_on = models.DateField()
@@ -41,7 +43,9 @@ class School(TenantMixin):
     # A pilot school is open to its staff only.
     is_pilot = models.BooleanField(default=False)
     is_template = models.BooleanField(default=False)
-    wave = models.ForeignKey(RolloutWave, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools")
+    wave = models.ForeignKey(
+        RolloutWave, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools"
+    )
     schema_ready_at = models.DateTimeField(null=True, blank=True)
     provisioning_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -55,10 +59,12 @@ class School(TenantMixin):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(is_template=True) | Q(establishment__isnull=False), name="school_has_establishment"
+                condition=Q(is_template=True) | Q(establishment__isnull=False),
+                name="school_has_establishment",
             ),
             models.CheckConstraint(
-                condition=~Q(status="active") | Q(schema_ready_at__isnull=False), name="school_active_has_schema"
+                condition=~Q(status="active") | Q(schema_ready_at__isnull=False),
+                name="school_active_has_schema",
             ),
         ]
 
@@ -87,6 +93,9 @@ class SchoolStatusChange(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.school} : {self.from_status or '-'} → {self.to_status}"
+
 
 class SchemaScript(models.Model):
     """The template schema rendered once as DDL + reference rows, replayed for every new school."""
@@ -98,3 +107,6 @@ class SchemaScript(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"script {self.fingerprint[:12]} ({self.table_count} tables)"

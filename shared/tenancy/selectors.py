@@ -7,8 +7,8 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from shared.accounts.models import Account
-from shared.tenancy.schemas import SchoolOut
 from shared.tenancy.models import RolloutWave, School, SchoolStatus
+from shared.tenancy.schemas import SchoolOut
 
 
 def collectivite_ids_for(*, viewer: Account) -> list[int]:
@@ -103,7 +103,7 @@ def schemas_behind(*, reference: str, schema_names: list[str]) -> list[str]:
         return []
     parts = [
         f"SELECT %s AS schema_name, md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) AS state "
-        f'FROM "{name}".django_migrations'
+        f'FROM "{name}".django_migrations'  # noqa: S608 - schema names come from the School table
         for name in [reference, *schema_names]
     ]
     with connection.cursor() as cursor:

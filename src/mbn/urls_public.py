@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-
 urlpatterns = [
     path("", login_not_required(RedirectView.as_view(url="/collectivite/", permanent=False))),
     path("connexion/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),

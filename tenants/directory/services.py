@@ -12,7 +12,8 @@ from tenants.directory.models import Person
 def person_enrol(*, account: Account, roles: list[str], actor: Person | None = None) -> Person:
     """Make an account a member of this school with these roles (and index it for the school picker)."""
     person, _ = Person.objects.update_or_create(
-        account=account, defaults={"display_name": str(account), "roles": sorted(set(roles)), "is_active": True}
+        account=account,
+        defaults={"display_name": str(account), "roles": sorted(set(roles)), "is_active": True},
     )
     school_access_record(account=account)
     audit_record(actor=actor, action="person.enrolled", target=person, data={"roles": person.roles})

@@ -20,7 +20,9 @@ def news_list(request: HttpRequest) -> object:
 
 
 @router.post(
-    "/news", response={201: NewsOut, 401: ErrorOut, 403: ErrorOut}, auth=roles(Role.DIRECTION, Role.SCHOOL_ADMIN)
+    "/news",
+    response={201: NewsOut, 401: ErrorOut, 403: ErrorOut},
+    auth=roles(Role.DIRECTION, Role.SCHOOL_ADMIN),
 )
 def news_publish(request: HttpRequest, payload: NewsIn) -> tuple[int, NewsItem]:
     return 201, services.news_publish(

@@ -16,14 +16,18 @@ def news_welcome_publish(*, school_name: str) -> NewsItem:
         author=None,
         defaults={
             "audience": NewsAudience.PUBLIC,
-            "body": "Votre établissement ouvre son espace : emploi du temps, vie scolaire, messagerie et actualités.",
+            "body": (
+                "Votre établissement ouvre son espace : emploi du temps, vie scolaire, messagerie et actualités."
+            ),
         },
     )
     return item
 
 
 @transaction.atomic
-def news_publish(*, author: Person, title: str, body: str = "", audience: str = NewsAudience.MEMBERS) -> NewsItem:
+def news_publish(
+    *, author: Person, title: str, body: str = "", audience: str = NewsAudience.MEMBERS
+) -> NewsItem:
     """Publish a news item on the school's portal."""
     item = NewsItem(title=title, body=body, audience=audience, author=author)
     item.full_clean()

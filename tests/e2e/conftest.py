@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
+from tests.conftest import end_other_sessions
+
 # Playwright's sync API keeps an event loop on the main thread; Django's guard would refuse the
 # fixtures' database calls, which are plain synchronous code running beside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -48,12 +50,4 @@ def live_port(provisioned_schools: Any, django_db_blocker: Any) -> Iterator[int]
             raise server.error
         yield server.port
         server.terminate()
-        # The server's request threads keep pooled connections (CONN_MAX_AGE); end them so the test
-        # database can be dropped at the end of the session.
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+        end_other_sessions()

@@ -71,7 +71,9 @@ def test_admin_logs_in_filters_and_suspends_a_school(
     expect(school_page.get_by_role("heading", level=1)).to_have_text(school_a_reopened.name)
 
 
-def test_school_home_is_keyboard_reachable_and_in_french(page: Any, live_port: int, provisioned_schools: Any) -> None:
+def test_school_home_is_keyboard_reachable_and_in_french(
+    page: Any, live_port: int, provisioned_schools: Any
+) -> None:
     # given a school's home page
     school = provisioned_schools["0573458Z"]
     page.goto(f"http://{school.slug}.mbn.localhost:{live_port}/")

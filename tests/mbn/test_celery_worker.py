@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django_tenants.utils import schema_context
 
 from mbn.celery import app
 from mbn.tenancy import school_task
 from tenants.ent.models import NewsItem
+from tests.conftest import end_other_sessions
 
 
-@school_task(queue="default")
+@school_task(queue="default", ignore_result=False)
 def news_title_copy_task(*, news_id: int) -> str:
     """Copies one news item of the current school; returns the schema it ran in."""
     from django.db import connection
@@ -28,12 +28,14 @@ def news_title_copy_task(*, news_id: int) -> str:
 @pytest.fixture
 def worker(provisioned_schools: Any, django_db_blocker: Any) -> Iterator[None]:
     """A Celery worker thread consuming the real Redis broker, with results in Redis."""
-    app.conf.update(task_always_eager=False, result_backend=settings.CELERY_BROKER_URL)
+    app.conf.task_always_eager = False
     try:
-        with django_db_blocker.unblock(), start_worker(app, pool="solo", perform_ping_check=False, queues=["default"]):
-            yield
+        with django_db_blocker.unblock():
+            with start_worker(app, pool="solo", perform_ping_check=False, queues=["default"]):
+                yield
+            end_other_sessions()
     finally:
-        app.conf.update(task_always_eager=True, result_backend=None)
+        app.conf.task_always_eager = True
 
 
 def test_task_sent_from_school_a_runs_in_a_through_a_real_worker(
@@ -46,7 +48,9 @@ def test_task_sent_from_school_a_runs_in_a_through_a_real_worker(
             item = NewsItem.objects.create(title="worker-A")
         try:
             # when the task is sent through the broker with A's schema
-            result = news_title_copy_task.apply_async(kwargs={"schema_name": school_a.schema_name, "news_id": item.pk})
+            result = news_title_copy_task.apply_async(
+                kwargs={"schema_name": school_a.schema_name, "news_id": item.pk}
+            )
             ran_in = result.get(timeout=60)
             # then it ran in A, wrote in A, and B is untouched
             assert ran_in == school_a.schema_name

@@ -18,7 +18,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return api.create_response(
             request,
-            {"code": "invalid_input", "message": "Certaines informations sont invalides.", "fields": exc.errors},
+            {
+                "code": "invalid_input",
+                "message": "Certaines informations sont invalides.",
+                "fields": exc.errors,
+            },
             status=422,
         )
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from mbn.api import install_error_handlers
+from shared.tenancy.api import router as school_router
 from tenants.directory.permissions import school_member
 from tenants.ent.api import router as ent_router
-from shared.tenancy.api import router as school_router
 
 school_api = NinjaAPI(
     title="Mon Bureau Numérique — API établissement",

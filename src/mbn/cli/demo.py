@@ -34,9 +34,13 @@ def run_demo(args: argparse.Namespace) -> int:
         services.school_schemas_create(school_ids=plan.school_ids, workers=2, on_done=advance)
     demo_people_enrol(plan.school_ids)
     base = settings.MBN_BASE_DOMAIN
-    console.print(f"\n[bold]Administration des collectivités[/bold] : http://{base}:{args.port}/collectivite/")
+    console.print(
+        f"\n[bold]Administration des collectivités[/bold] : http://{base}:{args.port}/collectivite/"
+    )
     for login, label in plan.logins:
-        console.print(f"  {label} : identifiant [bold]{login}[/bold], mot de passe [bold]{plan.password}[/bold]")
+        console.print(
+            f"  {label} : identifiant [bold]{login}[/bold], mot de passe [bold]{plan.password}[/bold]"
+        )
     console.print("\n[bold]Établissements[/bold] :")
     for url, name in plan.school_urls[:20]:
         console.print(f"  {url}:{args.port}/  {name}")
@@ -67,14 +71,34 @@ def serve(*, port: int) -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mbn.settings"}
     bin_dir = os.path.dirname(sys.executable)
     worker = subprocess.Popen(  # noqa: S603 - fixed argv
-        [os.path.join(bin_dir, "celery"), "-A", "mbn.celery", "worker", "-Q",
-         "default,notifications,imports,provisioning,timetable", "--concurrency", "2", "--loglevel", "WARNING"],
+        [
+            os.path.join(bin_dir, "celery"),
+            "-A",
+            "mbn.celery",
+            "worker",
+            "-Q",
+            "default,notifications,imports,provisioning,timetable",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+        ],
         env=env,
     )
     try:
         return subprocess.call(  # noqa: S603
-            [os.path.join(bin_dir, "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", "2", "mbn.wsgi:application"],
+            [
+                os.path.join(bin_dir, "granian"),
+                "--interface",
+                "wsgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "mbn.wsgi:application",
+            ],
             env=env,
         )
     except KeyboardInterrupt:

@@ -11,7 +11,9 @@ from mbn.cli import bench, demo, schools
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mbn.settings")
-    parser = argparse.ArgumentParser(prog="mbn", description="Mon Bureau Numérique : commandes d'exploitation")
+    parser = argparse.ArgumentParser(
+        prog="mbn", description="Mon Bureau Numérique : commandes d'exploitation"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     schools.register(commands)
     demo.register(commands)

@@ -16,7 +16,11 @@ console = Console(stderr=True)
 def progress_bar(label: str, total: int) -> Iterator[Callable[[Any, str | None], None]]:
     """A bar advanced by the callback it yields, which also prints each failure as it happens."""
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
     ) as bar:
         task = bar.add_task(label, total=total)
 

@@ -11,7 +11,9 @@ from mbn.cli.progress import console, progress_bar, setup_django
 
 
 def register(commands: Any) -> None:
-    migrate = commands.add_parser("migrate", help="migre le schéma public, le modèle et les établissements en retard")
+    migrate = commands.add_parser(
+        "migrate", help="migre le schéma public, le modèle et les établissements en retard"
+    )
     migrate.add_argument("--workers", type=int, default=_default_workers())
     migrate.set_defaults(handler=migrate_all)
 

@@ -43,7 +43,9 @@ def celery_broker_url(url: str) -> str:
 
 
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
-CELERY_RESULT_BACKEND = None
+# Results only for the tasks that ask for them (ignore_result=False), e.g. long work reporting progress.
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

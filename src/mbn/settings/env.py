@@ -66,7 +66,9 @@ def load_env() -> Env:
         problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in exc.errors())
         raise ImproperlyConfigured(f"Invalid environment: {problems}") from exc
     if env.is_prod:
-        missing = [name for name in ("DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not getattr(env, name)]
+        missing = [
+            name for name in ("DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not getattr(env, name)
+        ]
         if missing:
             raise ImproperlyConfigured(f"Required in prod: {', '.join(missing)}")
     return env

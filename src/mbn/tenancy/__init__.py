@@ -94,8 +94,8 @@ def run_parallel(
 ) -> dict[Any, str]:
     """Run `func(item)` over items in `workers` forked processes, each with its own database connection.
 
-    `on_done(item, error)` is called in this process as each item finishes; returns {item: error} for failures,
-    so one school that fails never stops the others.
+    `on_done(item, error)` is called in this process as each item finishes; returns {item: error} for
+    failures, so one school that fails never stops the others.
     """
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
@@ -125,6 +125,6 @@ def run_parallel(
 def _run_one(func: Callable[[Any], Any], item: Any) -> str | None:
     try:
         func(item)
-    except Exception as exc:  # noqa: BLE001 - reported per item to the caller, who shows it
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None

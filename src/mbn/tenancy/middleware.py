@@ -64,7 +64,7 @@ class SchoolTenantMiddleware(TenantMainMiddleware):
         return domain_model.objects.select_related("tenant__establishment").get(domain=hostname).tenant
 
     def _cached_school(self, hostname: str) -> Any:
-        Domain = get_tenant_domain_model()  # noqa: N806 - a model class
+        Domain = get_tenant_domain_model()
 
         key = route_cache_key(hostname)
         school = _routes().get(key)

@@ -20,5 +20,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
 def collectivity_admin(code: str, username: str | None = None) -> Account:
     """An account administering the collectivité with this code."""
     account = AccountFactory(username=username or f"admin-{code.lower()}-test")
-    CollectivityRole.objects.create(account=account, collectivite=Collectivite.objects.get(code=code), role="admin")
+    CollectivityRole.objects.create(
+        account=account, collectivite=Collectivite.objects.get(code=code), role="admin"
+    )
     return account

@@ -41,7 +41,9 @@ def test_filters_narrow_the_list(school_a: Any, public_host: str) -> None:
     client = client_on(public_host, collectivity_admin("D57"))
     # when filtering on another kind, then on collèges, via htmx
     lycees = client.get("/collectivite/?kind=lycee_gt", HTTP_HX_REQUEST="true").content.decode()
-    colleges = client.get("/collectivite/?kind=college&status=active", HTTP_HX_REQUEST="true").content.decode()
+    colleges = client.get(
+        "/collectivite/?kind=college&status=active", HTTP_HX_REQUEST="true"
+    ).content.decode()
     # then the fragment lists A only when it matches
     assert school_a.school.name not in lycees
     assert school_a.school.name in colleges
@@ -132,7 +134,13 @@ def test_wave_with_another_collectivites_establishment_is_refused(
     before = RolloutWave.objects.count()
     response = client.post(
         "/collectivite/vagues/",
-        {"collectivite": "", "code": "x", "name": "x", "target_on": "2027-09-01", "establishments": [foreign.pk]},
+        {
+            "collectivite": "",
+            "code": "x",
+            "name": "x",
+            "target_on": "2027-09-01",
+            "establishments": [foreign.pk],
+        },
     )
     # then the form refuses it and nothing is written
     assert response.status_code == 400
@@ -146,7 +154,9 @@ def test_another_admin_cannot_see_a_wave(provisioned_schools: Any, db: Any, publ
     from shared.collectivites.models import Collectivite
 
     wave = RolloutWave.objects.create(
-        collectivite=Collectivite.objects.get(code="REGION-GE"), code="lycees-27", name="Lycées 2027",
+        collectivite=Collectivite.objects.get(code="REGION-GE"),
+        code="lycees-27",
+        name="Lycées 2027",
         target_on=date(2027, 9, 1),
     )
     # when the Moselle admin opens it or lists waves

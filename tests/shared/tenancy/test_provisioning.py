@@ -60,7 +60,9 @@ def test_provision_plans_then_creates_and_a_rerun_changes_nothing(provisioned_sc
         ("0579999J", errors.UnknownEstablishment),  # valid letter, not in the registry
     ],
 )
-def test_bad_uai_is_refused_and_nothing_is_written(provisioned_schools: Any, db: Any, uai: str, error: type) -> None:
+def test_bad_uai_is_refused_and_nothing_is_written(
+    provisioned_schools: Any, db: Any, uai: str, error: type
+) -> None:
     # given the current counts
     before = _counts()
     # when a batch containing a bad UAI is planned
@@ -84,11 +86,15 @@ def test_a_domain_already_taken_is_refused(provisioned_schools: Any, db: Any) ->
     assert _counts() == before
 
 
-def test_a_crash_mid_creation_leaves_no_active_school_and_a_rerun_resumes(provisioned_schools: Any, db: Any) -> None:
+def test_a_crash_mid_creation_leaves_no_active_school_and_a_rerun_resumes(
+    provisioned_schools: Any, db: Any
+) -> None:
     # given a planned school and a broken template script (as if the database failed mid-way)
     [school] = services.school_plan(uais=[UAI_C])
     good = services.template_script_refresh()
-    broken = SchemaScript(fingerprint="broken", ddl=good.ddl + "\nSELECT * FROM table_qui_n_existe_pas;", table_count=0)
+    broken = SchemaScript(
+        fingerprint="broken", ddl=good.ddl + "\nSELECT * FROM table_qui_n_existe_pas;", table_count=0
+    )
     # when creation fails
     with pytest.raises(Exception, match="table_qui_n_existe_pas"):
         services.school_schema_create(school_id=school.pk, script=broken)
@@ -129,7 +135,7 @@ def test_migrate_finds_no_school_behind_the_template(school_a: Any, school_b: An
     # then none needs migrating; a schema missing a migration row would
     assert behind == []
     with connection.cursor() as cursor:
-        cursor.execute(f'DELETE FROM "{school_b.schema_name}".django_migrations WHERE app = %s', ["ent"])
+        cursor.execute(f'DELETE FROM "{school_b.schema_name}".django_migrations WHERE app = %s', ["ent"])  # noqa: S608
     assert schemas_behind(reference="modele", schema_names=[school_a.schema_name, school_b.schema_name]) == [
         school_b.schema_name
     ]

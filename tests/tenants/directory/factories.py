@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import factory
 
-from tests.shared.accounts.factories import AccountFactory
 from tenants.directory.models import Person, Role
+from tests.shared.accounts.factories import AccountFactory
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -17,13 +17,13 @@ class PersonFactory(factory.django.DjangoModelFactory):
     roles = factory.LazyFunction(lambda: [Role.STUDENT])
 
 
-def DirectionFactory(**kwargs: object) -> Person:  # noqa: N802 - reads like the other factories
+def DirectionFactory(**kwargs: object) -> Person:
     return PersonFactory(roles=[Role.DIRECTION], **kwargs)
 
 
-def StudentFactory(**kwargs: object) -> Person:  # noqa: N802
+def StudentFactory(**kwargs: object) -> Person:
     return PersonFactory(roles=[Role.STUDENT], **kwargs)
 
 
-def TeacherFactory(**kwargs: object) -> Person:  # noqa: N802
+def TeacherFactory(**kwargs: object) -> Person:
     return PersonFactory(roles=[Role.TEACHER], **kwargs)
