@@ -16,6 +16,9 @@ class Account(AbstractBaseUser):
     """One human, one account, across every school where they study, teach or have children."""
 
     username = models.CharField(max_length=150, unique=True)
+    # Natural keys from the académie directory (AAF): the join key, and the INE for pupils.
+    aaf_jointure = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    ine = models.CharField(max_length=11, unique=True, null=True, blank=True)
     email = models.EmailField(blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
