@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from mbn.cli import bench, demo, schools
+from mbn.cli import aaf, bench, demo, schools, timetable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     schools.register(commands)
     demo.register(commands)
     bench.register(commands)
+    timetable.register(commands)
+    aaf.register(commands)
     manage = commands.add_parser("manage", help="commande d'administration Django", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=_manage)
