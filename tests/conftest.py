@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from mbn.tenancy import public_schema_enter
 from shared.tenancy.models import School
 
 UAI_A = "0570613G"  # collège, Moselle (owned by the Département de la Moselle)
@@ -49,13 +50,13 @@ def provisioned_schools(django_db_setup: Any, django_db_blocker: Any) -> dict[st
         services.template_ensure()
         schools = services.school_plan(uais=[UAI_A, UAI_B])
         services.school_schemas_create(school_ids=[s.pk for s in schools], workers=1, on_done=lambda *_: None)
-        return {school.establishment.uai: School.objects.get(pk=school.pk) for school in schools}
+        return {school.slug.upper(): School.objects.get(pk=school.pk) for school in schools}
 
 
 @pytest.fixture(autouse=True)
 def _fresh_state() -> None:
     """Each test starts in the public schema with an empty cache (routing entries included)."""
-    connection.set_schema_to_public()
+    public_schema_enter()
     cache.clear()
     caches["routing"].clear()
 

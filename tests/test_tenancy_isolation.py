@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 
@@ -71,7 +71,7 @@ def test_task_queued_from_a_reads_and_writes_a_only(
 ) -> None:
     # given an item in A and the same id unused in B
     with school_a.active():
-        item = NewsItemFactory(title="tache-A")
+        item = cast(NewsItem, NewsItemFactory(title="tache-A"))
         with django_capture_on_commit_callbacks(execute=True):
             enqueue_on_commit(copy_titles_task, news_id=item.pk)
         copies_a = list(NewsItem.objects.filter(title__startswith="copie de").values_list("title", flat=True))

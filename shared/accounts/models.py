@@ -29,7 +29,7 @@ class Account(AbstractBaseUser):
 
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]  # AbstractBaseUser declares it as a class variable
 
     def __str__(self) -> str:
         full = f"{self.first_name} {self.last_name}".strip()

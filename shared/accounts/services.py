@@ -42,10 +42,9 @@ def collectivity_role_grant(
 
 def school_access_record(*, account: Account) -> None:
     """Index the current school for the account's school picker (called from the school's schema)."""
-    from django.db import connection
-
+    from mbn.tenancy import current_schema
     from shared.accounts.models import SchoolAccess
     from shared.tenancy.models import School
 
-    school = School.objects.only("pk").get(schema_name=connection.schema_name)
+    school = School.objects.only("pk").get(schema_name=current_schema())
     SchoolAccess.objects.get_or_create(account=account, school=school)

@@ -14,6 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.db import connection, transaction
 
+from mbn.tenancy import public_schema_enter
 from shared.catalogue.models import Establishment
 from shared.collectivites.models import Collectivite
 from shared.tenancy import schema_script
@@ -80,7 +81,7 @@ def bench_baseline_ms(*, script: SchemaScript) -> float:
     elapsed = (time.perf_counter() - started) * 1000
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{BASELINE_SCHEMA}" CASCADE')
-    connection.set_schema_to_public()
+    public_schema_enter()
     return elapsed
 
 
@@ -100,7 +101,7 @@ def bench_schools_drop(*, on_done: Callable[[str, str | None], None] | None = No
     with transaction.atomic():
         School.objects.filter(pk__in=[pk for pk, _ in schools]).delete()
         wave.delete()
-    connection.set_schema_to_public()
+    public_schema_enter()
     return len(schools)
 
 

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import Q
 from django_tenants.models import DomainMixin, TenantMixin
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class SchoolStatus(models.TextChoices):
@@ -13,8 +18,11 @@ class SchoolStatus(models.TextChoices):
     ARCHIVED = "archived", "Archivé"
 
 
-class RolloutWave(models.Model):
+class RolloutWave(models.Model):  # type: ignore[django-manager-missing]  # School is a TenantMixin the plugin cannot follow
     """A group of schools a collectivité opens together, with a target date."""
+
+    if TYPE_CHECKING:  # reverse accessor of School.wave, declared for the type checker
+        schools: RelatedManager[School]
 
     collectivite = models.ForeignKey(
         "collectivites.Collectivite", on_delete=models.PROTECT, related_name="waves"

@@ -101,9 +101,10 @@ def schemas_behind(*, reference: str, schema_names: list[str]) -> list[str]:
     """Schemas whose applied migrations differ from the reference schema's, found in one query."""
     if not schema_names:
         return []
+    quote = connection.ops.quote_name
     parts = [
-        f"SELECT %s AS schema_name, md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) AS state "
-        f'FROM "{name}".django_migrations'  # noqa: S608 - schema names come from the School table
+        "SELECT %s AS schema_name, md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) AS state "  # noqa: S608
+        f"FROM {quote(name)}.django_migrations"
         for name in [reference, *schema_names]
     ]
     with connection.cursor() as cursor:

@@ -236,8 +236,6 @@ def _schema_build(*, school: School, script: SchemaScript) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{school.schema_name}" CASCADE')
         cursor.execute(schema_script.for_schema(script.ddl, template_schema, school.schema_name))
-    # The script ran schema-qualified; make the connection set its search path again on next use.
-    connection.set_schema_to_public()
     expected = schema_catalog(schema_name=template_schema)
     built = schema_catalog(schema_name=school.schema_name)
     if built != expected:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 
 class DenyByDefaultMiddleware(LoginRequiredMiddleware):
@@ -13,7 +13,7 @@ class DenyByDefaultMiddleware(LoginRequiredMiddleware):
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
-    ) -> HttpResponse | None:
+    ) -> HttpResponseBase | None:
         if request.path.startswith("/api/"):
             return None  # every API operation declares its auth (tests/test_architecture.py checks it)
         return super().process_view(request, view_func, view_args, view_kwargs)

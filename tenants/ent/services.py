@@ -17,7 +17,8 @@ def news_welcome_publish(*, school_name: str) -> NewsItem:
         defaults={
             "audience": NewsAudience.PUBLIC,
             "body": (
-                "Votre établissement ouvre son espace : emploi du temps, vie scolaire, messagerie et actualités."
+                "Votre établissement ouvre son espace : emploi du temps, vie scolaire, "
+                "messagerie et actualités."
             ),
         },
     )

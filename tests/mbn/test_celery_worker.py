@@ -10,7 +10,7 @@ from celery.contrib.testing.worker import start_worker
 from django_tenants.utils import schema_context
 
 from mbn.celery import app
-from mbn.tenancy import school_task
+from mbn.tenancy import current_schema, school_task
 from tenants.ent.models import NewsItem
 from tests.conftest import end_other_sessions
 
@@ -18,11 +18,9 @@ from tests.conftest import end_other_sessions
 @school_task(queue="default", ignore_result=False)
 def news_title_copy_task(*, news_id: int) -> str:
     """Copies one news item of the current school; returns the schema it ran in."""
-    from django.db import connection
-
     item = NewsItem.objects.get(pk=news_id)
     NewsItem.objects.get_or_create(title=f"copie worker de {item.title}")
-    return str(connection.schema_name)
+    return current_schema()
 
 
 @pytest.fixture

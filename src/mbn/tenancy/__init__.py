@@ -67,7 +67,7 @@ def public_task(*, queue: str = "default", **task_options: Any) -> Callable[[Cal
 
 def enqueue_on_commit(task: Any, **ids: Any) -> None:
     """Send a school task after COMMIT, stamped with the current school's schema."""
-    schema_name = connection.schema_name
+    schema_name = current_schema()
     if schema_name == get_public_schema_name():
         raise PublicSchemaEnqueue(task.name)
     transaction.on_commit(lambda: task.apply_async(kwargs={"schema_name": schema_name, **ids}))
@@ -78,8 +78,32 @@ def enqueue_public_on_commit(task: Any, **ids: Any) -> None:
     transaction.on_commit(lambda: task.apply_async(kwargs=ids))
 
 
+def tenant_connection() -> Any:
+    """The default connection, as django-tenants extends it (schema_name, tenant, set_tenant…).
+
+    django-tenants ships no type stubs; this is the one place that says so.
+    """
+    return connection
+
+
+def public_schema_enter() -> None:
+    """Point the connection at the public schema (the search path is set again on the next query)."""
+    db = tenant_connection()
+    if db.schema_name != get_public_schema_name():
+        db.set_schema_to_public()
+
+
+def school_enter(school: Any) -> None:
+    """Point the connection at a school; a connection already there keeps its search path (no SET)."""
+    db = tenant_connection()
+    if db.schema_name == school.schema_name:
+        db.tenant = school
+    else:
+        db.set_tenant(school)
+
+
 def current_schema() -> str:
-    return str(connection.schema_name)
+    return str(tenant_connection().schema_name)
 
 
 def iter_schemas(schema_names: list[str]) -> Iterator[str]:

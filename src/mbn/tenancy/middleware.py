@@ -7,11 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_public_schema_name, get_tenant_domain_model
+from django_tenants.utils import get_tenant_domain_model
+
+from mbn.tenancy import public_schema_enter, school_enter
 
 logger = logging.getLogger(__name__)
 
@@ -39,24 +40,20 @@ class SchoolTenantMiddleware(TenantMainMiddleware):
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         hostname = self.hostname_from_request(request)
         if hostname in settings.MBN_PUBLIC_HOSTS:
-            _enter_public()
+            public_schema_enter()
             request.tenant = None  # type: ignore[attr-defined]
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             return None
         school = self._cached_school(hostname)
         if school is None:
-            _enter_public()
+            public_schema_enter()
             return render(request, "errors/unknown_host.html", status=404)
         if school.status != "active":
-            _enter_public()
+            public_schema_enter()
             return render(request, "errors/school_unavailable.html", {"school": school}, status=503)
         school.domain_url = hostname
         request.tenant = school  # type: ignore[attr-defined]
-        if connection.schema_name == school.schema_name:
-            # Same school as this connection's previous request: keep its search path, no SET.
-            connection.tenant = school
-        else:
-            connection.set_tenant(school)
+        school_enter(school)  # same school as this connection's previous request: no SET
         request.urlconf = settings.ROOT_URLCONF
         return None
 
@@ -69,15 +66,10 @@ class SchoolTenantMiddleware(TenantMainMiddleware):
         key = route_cache_key(hostname)
         school = _routes().get(key)
         if school is None:
-            _enter_public()
+            public_schema_enter()
             try:
                 school = self.get_tenant(Domain, hostname)
             except Domain.DoesNotExist:
                 school = UNKNOWN
             _routes().set(key, school, timeout=ROUTE_TTL_SECONDS)
         return None if school == UNKNOWN else school
-
-
-def _enter_public() -> None:
-    if connection.schema_name != get_public_schema_name():
-        connection.set_schema_to_public()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 import factory
 
 from shared.accounts.models import Account, CollectivityRole
@@ -19,7 +21,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
 
 def collectivity_admin(code: str, username: str | None = None) -> Account:
     """An account administering the collectivité with this code."""
-    account = AccountFactory(username=username or f"admin-{code.lower()}-test")
+    account = cast(Account, AccountFactory(username=username or f"admin-{code.lower()}-test"))
     CollectivityRole.objects.create(
         account=account, collectivite=Collectivite.objects.get(code=code), role="admin"
     )

@@ -7,6 +7,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from mbn.audit.models import AuditEvent
+from mbn.errors import DomainError
 from shared.tenancy import errors, services
 from shared.tenancy.models import Domain, SchemaScript, School, SchoolStatus
 from shared.tenancy.selectors import existing_schemas, schema_catalog
@@ -69,6 +70,7 @@ def test_bad_uai_is_refused_and_nothing_is_written(
     with pytest.raises(error) as caught:
         services.school_plan(uais=[UAI_C, uai])
     # then a French message explains it, and not even the valid UAI of the batch was planned
+    assert isinstance(caught.value, DomainError)
     assert caught.value.message
     assert caught.value.code in {"invalid_uai", "unknown_establishment"}
     assert _counts() == before

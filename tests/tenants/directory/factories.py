@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 import factory
 
 from tenants.directory.models import Person, Role
@@ -18,12 +20,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
 
 def DirectionFactory(**kwargs: object) -> Person:
-    return PersonFactory(roles=[Role.DIRECTION], **kwargs)
+    return cast(Person, PersonFactory(roles=[Role.DIRECTION], **kwargs))
 
 
 def StudentFactory(**kwargs: object) -> Person:
-    return PersonFactory(roles=[Role.STUDENT], **kwargs)
+    return cast(Person, PersonFactory(roles=[Role.STUDENT], **kwargs))
 
 
 def TeacherFactory(**kwargs: object) -> Person:
-    return PersonFactory(roles=[Role.TEACHER], **kwargs)
+    return cast(Person, PersonFactory(roles=[Role.TEACHER], **kwargs))
