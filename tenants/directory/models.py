@@ -67,6 +67,10 @@ class Person(models.Model):
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
 
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(role).label for role in self.roles]
+
 
 class Subject(models.Model):
     """A subject (matière), coded as in the BCN."""
@@ -184,7 +188,8 @@ class TeachingService(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(school_class__isnull=True) ^ Q(group__isnull=True), name="teachingservice_one_target"
+                condition=Q(school_class__isnull=True) ^ Q(group__isnull=True),
+                name="teachingservice_one_target",
             ),
             models.UniqueConstraint(
                 fields=["teacher", "subject", "school_class"],

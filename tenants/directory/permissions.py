@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.http import HttpRequest
 
 from tenants.directory.models import Person, Role
@@ -16,11 +14,20 @@ def school_member(request: HttpRequest) -> Person | None:
     return getattr(request, "person", None)
 
 
-def roles(*allowed: str) -> Callable[[HttpRequest], Person | None]:
-    """ninja auth: a member holding at least one of these roles."""
+class RoleCheck:
+    """ninja auth: a member holding one of the allowed roles (readable for the permission table)."""
 
-    def check(request: HttpRequest) -> Person | None:
+    def __init__(self, allowed: tuple[str, ...]) -> None:
+        self.allowed_roles = frozenset(allowed)
+
+    def __call__(self, request: HttpRequest) -> Person | None:
         person = school_member(request)
-        return person if person is not None and person.has_role(*allowed) else None
+        return person if person is not None and person.has_role(*self.allowed_roles) else None
 
-    return check
+    def __repr__(self) -> str:
+        return f"roles({', '.join(sorted(self.allowed_roles))})"
+
+
+def roles(*allowed: str) -> RoleCheck:
+    """ninja auth for an endpoint: the roles that may call it."""
+    return RoleCheck(allowed)

@@ -28,7 +28,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        if getattr(request, "person", None) is None and request.user.is_authenticated:
+        if request.user.is_authenticated:  # known, but not a member here or without the role
             return api.create_response(
                 request,
                 {"code": "forbidden", "message": "Vous n'avez pas les droits nécessaires pour cette action."},
