@@ -53,6 +53,7 @@ def test_shared_apps_never_import_school_apps() -> None:
 def test_school_apps_reach_shared_apps_through_selectors_and_school_services_only() -> None:
     allowed = (
         "shared.accounts.services",
+        "shared.accounts.erasure",
         "shared.tenancy.selectors",
         "shared.catalogue.selectors",
         "shared.catalogue.registry",

@@ -6,11 +6,11 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from mbn.audit.selectors import audit_event_list
 from mbn.audit.services import audit_export
 from mbn.errors import ErrorOut
-from tenants.directory import selectors
+from tenants.directory import gdpr, selectors
 from tenants.directory.errors import PersonNotFound
 from tenants.directory.models import Person, Role
 from tenants.directory.permissions import roles
-from tenants.directory.schemas import AuditEventOut, ClassOut, PersonOut, ProfileOut
+from tenants.directory.schemas import AuditEventOut, ClassOut, EraseIn, EraseOut, PersonOut, ProfileOut
 
 router = Router(tags=["Annuaire"])
 audit_router = Router(tags=["Journal d'audit"])
@@ -71,3 +71,28 @@ def audit_events_export(request: HttpRequest, filters: Query[AuditFilter]) -> Ht
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="journal.csv"'
     return response
+
+
+@router.get("/me/data")
+def my_data(request: HttpRequest) -> dict[str, object]:
+    person = request.auth  # type: ignore[attr-defined]
+    return gdpr.person_data_export(actor=person, person=person).as_json()
+
+
+@router.get("/people/{person_id}/data", response={200: dict, 404: ErrorOut}, auth=roles(*AUDIT_READERS))
+def person_data(request: HttpRequest, person_id: int) -> dict[str, object]:
+    person = _person_for(request, person_id)
+    return gdpr.person_data_export(actor=request.auth, person=person).as_json()  # type: ignore[attr-defined]
+
+
+@router.post("/people/{person_id}/erase", response={200: EraseOut, 404: ErrorOut}, auth=roles(*AUDIT_READERS))
+def person_erase(request: HttpRequest, person_id: int, payload: EraseIn) -> dict[str, object]:
+    person = _person_for(request, person_id)
+    return {"erased": gdpr.person_erase(actor=request.auth, person=person, reason=payload.reason)}  # type: ignore[attr-defined]
+
+
+def _person_for(request: HttpRequest, person_id: int) -> Person:
+    try:
+        return selectors.person_get_for(viewer=request.auth, person_id=person_id)  # type: ignore[attr-defined]
+    except Person.DoesNotExist as exc:
+        raise PersonNotFound() from exc

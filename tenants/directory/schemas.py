@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ClassOut(Schema):
@@ -38,3 +38,11 @@ class AuditEventOut(Schema):
     target_id: str
     target_label: str
     ip: str | None
+
+
+class EraseIn(Schema):
+    reason: str = Field(min_length=3, max_length=300)
+
+
+class EraseOut(Schema):
+    erased: dict[str, int]

@@ -129,3 +129,11 @@ def guardian_links_of(*, account_ids: list[int]) -> dict[int, list[tuple[int, st
     for student, guardian, name, kind, rights in rows:
         links.setdefault(student, []).append((guardian, name, kind, rights))
     return links
+
+
+def person_get_for(*, viewer: Person, person_id: int) -> Person:
+    """A person of the school whose file the viewer may manage: anyone for the direction, else oneself."""
+    people = Person.objects.all()
+    if not viewer.has_role(Role.DIRECTION, Role.SCHOOL_ADMIN):
+        people = people.filter(pk=viewer.pk)
+    return people.get(pk=person_id)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from mbn.audit.selectors import audit_event_list
 from mbn.audit.services import audit_export
-from tenants.directory import selectors
+from tenants.directory import gdpr, selectors
 from tenants.directory.models import Person, Role
 
 PAGE_SIZE = 50
@@ -27,6 +27,16 @@ def _member(request: HttpRequest) -> Person:
 def my_profile(request: HttpRequest) -> HttpResponse:
     profile = selectors.profile_for(viewer=_member(request))
     return render(request, "directory/profile.html", {"profile": profile})
+
+
+def my_data(request: HttpRequest) -> HttpResponse:
+    person = _member(request)
+    data = gdpr.person_data_export(actor=person, person=person)
+    if request.GET.get("format") == "json":
+        response = JsonResponse(data.as_json(), json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="mes-donnees.json"'
+        return response
+    return render(request, "directory/my_data.html", {"data": data})
 
 
 def people_search(request: HttpRequest) -> HttpResponse:

@@ -83,3 +83,6 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = "Mon Bureau Numérique <ne-pas-repondre@monbureaunumerique.fr>"
+
+# RGPD: people who left a school are erased this many days after leaving (periodic purge).
+MBN_GDPR_LEAVER_RETENTION_DAYS = 365
