@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mbn.settings")
@@ -15,5 +16,11 @@ app.conf.task_queues = [
     Queue(name) for name in ("default", "notifications", "imports", "provisioning", "timetable")
 ]
 app.conf.task_routes = ("mbn.tenancy.task_queue",)
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # RGPD: erase the people who left a school longer ago than the retention delay.
+    "people-departed-purge": {
+        "task": "tenants.directory.tasks.people_departed_purge_fanout_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 app.autodiscover_tasks()

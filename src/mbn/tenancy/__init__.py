@@ -152,3 +152,19 @@ def _run_one(func: Callable[[Any], Any], item: Any) -> str | None:
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+def for_each_school(task: Any, **ids: Any) -> int:
+    """Fan out: one message per open school, each entering its own schema (never one task over all)."""
+    from django_tenants.utils import get_tenant_model
+
+    schema_names = (
+        get_tenant_model()
+        .objects.filter(status="active", schema_ready_at__isnull=False)
+        .values_list("schema_name", flat=True)
+    )
+    count = 0
+    for schema_name in schema_names.iterator():
+        task.apply_async(kwargs={"schema_name": schema_name, **ids})
+        count += 1
+    return count

@@ -138,3 +138,19 @@ def test_periodic_purge_erases_leavers_after_the_delay_only(school_a: Any, setti
         assert Person.objects.get(pk=old.pk).display_name == ERASED_NAME
         assert Person.objects.get(pk=recent.pk).display_name == "recent-eleve"
         assert AuditEvent.objects.filter(action="gdpr.purge_run").count() == 2
+
+
+def test_nightly_fan_out_runs_the_purge_in_every_open_school(school_a: Any, school_b: Any) -> None:
+    # given the beat entry and two open schools
+    from mbn.celery import app
+    from tenants.directory.tasks import people_departed_purge_fanout_task
+
+    entry = app.conf.beat_schedule["people-departed-purge"]
+    # when the fan-out runs (tasks run in-process in tests)
+    sent = people_departed_purge_fanout_task.apply().get()
+    # then one purge per open school, each audited in its own schema
+    assert entry["task"] == people_departed_purge_fanout_task.name
+    assert sent >= 2
+    for school in (school_a, school_b):
+        with school.active():
+            assert AuditEvent.objects.filter(action="gdpr.purge_run").count() == 1
