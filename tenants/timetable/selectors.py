@@ -1,0 +1,635 @@
+"""Timetable reads, each scoped by the viewer: deny by default, then add what each role may see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, time
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from mbn.errors import NotFound
+from tenants.directory.models import Guardianship, Person, Role, SchoolClass, TeachingGroup
+from tenants.timetable.models import (
+    Course,
+    Day,
+    FeedTarget,
+    FeedToken,
+    GenerationRun,
+    Holiday,
+    Lesson,
+    LessonChange,
+    PatternKind,
+    Room,
+    SchoolYear,
+    TimeSlot,
+    Unavailability,
+    WeekPattern,
+)
+from tenants.timetable.solver import problem as solver
+
+# Who sees every timetable of the school; BUILDERS also edit it.
+SCHOOL_WIDE = (Role.DIRECTION, Role.SCHOOL_ADMIN, Role.VIE_SCOLAIRE)
+BUILDERS = (Role.DIRECTION, Role.SCHOOL_ADMIN)
+ROOM_VIEWERS = (*SCHOOL_WIDE, Role.TEACHER, Role.STAFF)
+
+
+# ---- grids ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridSlot:
+    index: int
+    starts_at: time
+    ends_at: time
+    is_lunch: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+@dataclass(frozen=True)
+class GridLesson:
+    id: int
+    day: int
+    slot: int
+    duration: int
+    subject: str
+    teachers: tuple[str, ...]
+    audience: tuple[str, ...]
+    room: str
+    week_pattern: str  # code
+    week_label: str
+    is_pinned: bool
+
+    def covers(self, day: int, slot: int) -> bool:
+        return day == self.day and self.slot <= slot < self.slot + self.duration
+
+
+@dataclass(frozen=True)
+class GridCell:
+    day: int
+    day_label: str
+    is_open: bool
+    starting: tuple[GridLesson, ...]  # lessons starting here
+    continuing: tuple[GridLesson, ...]  # lessons started in an earlier slot
+
+
+@dataclass(frozen=True)
+class GridRow:
+    slot: GridSlot
+    cells: tuple[GridCell, ...]
+
+
+@dataclass(frozen=True)
+class TimetableGrid:
+    kind: str  # FeedTarget value
+    target_id: int
+    title: str
+    week: str | None  # "A", "B" or None for every week
+    days: tuple[tuple[int, str], ...]
+    slots: tuple[GridSlot, ...]
+    open_cells: frozenset[tuple[int, int]]
+    lessons: tuple[GridLesson, ...]
+
+    @property
+    def rows(self) -> tuple[GridRow, ...]:
+        """Row per slot, cell per day: what the HTML table renders."""
+        return tuple(
+            GridRow(
+                slot=slot,
+                cells=tuple(
+                    GridCell(
+                        day=day,
+                        day_label=label,
+                        is_open=(day, slot.index) in self.open_cells,
+                        starting=tuple(ls for ls in self.lessons if ls.day == day and ls.slot == slot.index),
+                        continuing=tuple(
+                            ls for ls in self.lessons if ls.covers(day, slot.index) and ls.slot != slot.index
+                        ),
+                    )
+                    for day, label in self.days
+                ),
+            )
+            for slot in self.slots
+        )
+
+
+def grid_frame() -> tuple[tuple[tuple[int, str], ...], tuple[GridSlot, ...], frozenset[tuple[int, int]]]:
+    """Days, slot rows (times of the fullest day) and open cells of the school's weekly grid."""
+    cells = list(TimeSlot.objects.order_by("day", "index"))
+    labels = dict(Day.choices)
+    days = tuple((day, labels[day]) for day in sorted({cell.day for cell in cells}))
+    slots: dict[int, GridSlot] = {}
+    for cell in cells:
+        slots.setdefault(cell.index, GridSlot(cell.index, cell.starts_at, cell.ends_at, cell.is_lunch))
+    return days, tuple(slots[i] for i in sorted(slots)), frozenset((c.day, c.index) for c in cells)
+
+
+def _lessons_with_details(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    return lessons.select_related("course__subject", "room", "week_pattern").prefetch_related(
+        Prefetch("course__teachers", queryset=Person.objects.only("id", "display_name")),
+        "course__classes",
+        "course__groups",
+    )
+
+
+def _grid_lesson(lesson: Lesson) -> GridLesson:
+    course = lesson.course
+    return GridLesson(
+        id=lesson.pk,
+        day=lesson.day,
+        slot=lesson.slot,
+        duration=course.duration,
+        subject=course.subject.label,
+        teachers=tuple(t.display_name for t in course.teachers.all()),
+        audience=tuple(c.label for c in course.classes.all()) + tuple(g.label for g in course.groups.all()),
+        room=lesson.room.name if lesson.room else "",
+        week_pattern=lesson.week_pattern.code,
+        week_label="" if lesson.week_pattern.kind == PatternKind.EVERY else lesson.week_pattern.label,
+        is_pinned=lesson.is_pinned,
+    )
+
+
+def _week_filter(lessons: QuerySet[Lesson], week: str | None) -> QuerySet[Lesson]:
+    if week not in (PatternKind.WEEK_A, PatternKind.WEEK_B):
+        return lessons
+    chosen = WeekPattern.objects.filter(kind=week).first()
+    if chosen is None:
+        return lessons
+    overlapping = [p.pk for p in WeekPattern.objects.all() if p.overlaps(chosen)]
+    return lessons.filter(week_pattern__in=overlapping)
+
+
+def _grid(
+    *, kind: str, target_id: int, title: str, lessons: QuerySet[Lesson], week: str | None
+) -> TimetableGrid:
+    days, slots, open_cells = grid_frame()
+    placed = _lessons_with_details(_week_filter(lessons, week)).order_by("day", "slot", "id")
+    return TimetableGrid(
+        kind=kind,
+        target_id=target_id,
+        title=title,
+        week=week if week in (PatternKind.WEEK_A, PatternKind.WEEK_B) else None,
+        days=days,
+        slots=slots,
+        open_cells=open_cells,
+        lessons=tuple(_grid_lesson(lesson) for lesson in placed),
+    )
+
+
+# ---- whose timetable the viewer may read ---------------------------------------------------------
+
+
+def _children(viewer: Person) -> QuerySet[Person]:
+    return Person.objects.filter(
+        pk__in=Guardianship.objects.filter(guardian=viewer, has_parental_rights=True).values("student")
+    )
+
+
+def _taught_class_ids(viewer: Person) -> set[int]:
+    courses = Course.objects.filter(teachers=viewer)
+    direct = SchoolClass.objects.filter(timetable_courses__in=courses).values_list("id", flat=True)
+    through_groups = SchoolClass.objects.filter(groups__timetable_courses__in=courses).values_list(
+        "id", flat=True
+    )
+    return set(direct) | set(through_groups)
+
+
+def class_list_for(*, viewer: Person) -> QuerySet[SchoolClass]:
+    classes = SchoolClass.objects.all()
+    if viewer.has_role(*SCHOOL_WIDE):
+        return classes
+    visible = Q(pk__in=[])
+    if viewer.has_role(Role.TEACHER):
+        visible |= Q(pk__in=_taught_class_ids(viewer))
+    if viewer.has_role(Role.STUDENT):
+        visible |= Q(memberships__student=viewer)
+    if viewer.has_role(Role.GUARDIAN):
+        visible |= Q(memberships__student__in=_children(viewer))
+    return classes.filter(visible).distinct()
+
+
+def class_get_for(*, viewer: Person, class_id: int) -> SchoolClass:
+    school_class = class_list_for(viewer=viewer).filter(pk=class_id).first()
+    if school_class is None:
+        raise NotFound()
+    return school_class
+
+
+def teacher_list_for(*, viewer: Person) -> QuerySet[Person]:
+    teachers = Person.objects.filter(roles__contains=[Role.TEACHER], is_active=True)
+    if viewer.has_role(*SCHOOL_WIDE):
+        return teachers
+    return teachers.filter(pk=viewer.pk)
+
+
+def teacher_get_for(*, viewer: Person, teacher_id: int) -> Person:
+    teacher = teacher_list_for(viewer=viewer).filter(pk=teacher_id).first()
+    if teacher is None:
+        raise NotFound()
+    return teacher
+
+
+def student_get_for(*, viewer: Person, student_id: int) -> Person:
+    students = Person.objects.filter(roles__contains=[Role.STUDENT], is_active=True)
+    if not viewer.has_role(*SCHOOL_WIDE):
+        visible = Q(pk__in=[])
+        if viewer.has_role(Role.STUDENT):
+            visible |= Q(pk=viewer.pk)
+        if viewer.has_role(Role.GUARDIAN):
+            visible |= Q(pk__in=_children(viewer))
+        students = students.filter(visible)
+    student = students.filter(pk=student_id).first()
+    if student is None:
+        raise NotFound()
+    return student
+
+
+def room_list_for(*, viewer: Person) -> QuerySet[Room]:
+    # Rooms hold no personal data; pupils and parents have no use for them.
+    return Room.objects.all() if viewer.has_role(*ROOM_VIEWERS) else Room.objects.none()
+
+
+def room_get_for(*, viewer: Person, room_id: int) -> Room:
+    room = room_list_for(viewer=viewer).filter(pk=room_id).first()
+    if room is None:
+        raise NotFound()
+    return room
+
+
+# ---- lessons of one target -----------------------------------------------------------------------
+
+
+def lessons_of_class(school_class: SchoolClass) -> QuerySet[Lesson]:
+    return Lesson.objects.filter(
+        Q(course__classes=school_class) | Q(course__groups__classes=school_class)
+    ).distinct()
+
+
+def lessons_of_student(student: Person) -> QuerySet[Lesson]:
+    # A pupil follows their class's whole-class lessons and the lessons of the groups they belong to.
+    return Lesson.objects.filter(
+        Q(course__classes__memberships__student=student) | Q(course__groups__memberships__student=student)
+    ).distinct()
+
+
+def lessons_of_teacher(teacher: Person) -> QuerySet[Lesson]:
+    return Lesson.objects.filter(course__teachers=teacher).distinct()
+
+
+def lessons_of_room(room: Room) -> QuerySet[Lesson]:
+    return Lesson.objects.filter(room=room)
+
+
+def class_grid(*, school_class: SchoolClass, week: str | None = None) -> TimetableGrid:
+    return _grid(
+        kind=FeedTarget.CLASS,
+        target_id=school_class.pk,
+        title=f"Classe {school_class.label}",
+        lessons=lessons_of_class(school_class),
+        week=week,
+    )
+
+
+def teacher_grid(*, teacher: Person, week: str | None = None) -> TimetableGrid:
+    return _grid(
+        kind=FeedTarget.TEACHER,
+        target_id=teacher.pk,
+        title=teacher.display_name,
+        lessons=lessons_of_teacher(teacher),
+        week=week,
+    )
+
+
+def room_grid(*, room: Room, week: str | None = None) -> TimetableGrid:
+    return _grid(
+        kind=FeedTarget.ROOM,
+        target_id=room.pk,
+        title=f"Salle {room.name}",
+        lessons=lessons_of_room(room),
+        week=week,
+    )
+
+
+def student_grid(*, student: Person, week: str | None = None) -> TimetableGrid:
+    return _grid(
+        kind=FeedTarget.STUDENT,
+        target_id=student.pk,
+        title=student.display_name,
+        lessons=lessons_of_student(student),
+        week=week,
+    )
+
+
+def my_grids(*, viewer: Person, week: str | None = None) -> list[TimetableGrid]:
+    """The viewer's own timetable: a teacher's, a pupil's, or one per child for a guardian."""
+    grids: list[TimetableGrid] = []
+    if viewer.has_role(Role.TEACHER):
+        grids.append(teacher_grid(teacher=viewer, week=week))
+    if viewer.has_role(Role.STUDENT):
+        grids.append(student_grid(student=viewer, week=week))
+    if viewer.has_role(Role.GUARDIAN):
+        grids += [
+            student_grid(student=child, week=week) for child in _children(viewer).order_by("display_name")
+        ]
+    return grids
+
+
+# ---- building the timetable (direction) ----------------------------------------------------------
+
+
+def lesson_list_for(*, viewer: Person) -> QuerySet[Lesson]:
+    lessons = Lesson.objects.all() if viewer.has_role(*BUILDERS) else Lesson.objects.none()
+    return _lessons_with_details(lessons).order_by("day", "slot", "id")
+
+
+def lesson_get_for(*, viewer: Person, lesson_id: int) -> Lesson:
+    lesson = lesson_list_for(viewer=viewer).filter(pk=lesson_id).first()
+    if lesson is None:
+        raise NotFound()
+    return lesson
+
+
+def lesson_get_for_changes(*, viewer: Person, lesson_id: int) -> Lesson:
+    """A lesson whose daily changes the viewer records (direction, ENT admin, vie scolaire)."""
+    lesson = Lesson.objects.filter(pk=lesson_id).first() if viewer.has_role(*SCHOOL_WIDE) else None
+    if lesson is None:
+        raise NotFound()
+    return lesson
+
+
+def course_get_for(*, viewer: Person, course_id: int) -> Course:
+    course = Course.objects.select_related("week_pattern", "subject").filter(pk=course_id).first()
+    if course is None or not viewer.has_role(*BUILDERS):
+        raise NotFound()
+    return course
+
+
+def room_get_optional(*, viewer: Person, room_id: int | None) -> Room | None:
+    return None if room_id is None else room_get_for(viewer=viewer, room_id=room_id)
+
+
+def run_list_for(*, viewer: Person) -> QuerySet[GenerationRun]:
+    runs = GenerationRun.objects.all() if viewer.has_role(*BUILDERS) else GenerationRun.objects.none()
+    return runs.order_by("-created_at", "-id")
+
+
+def run_get_for(*, viewer: Person, run_id: int) -> GenerationRun:
+    run = run_list_for(viewer=viewer).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound()
+    return run
+
+
+# ---- daily changes -------------------------------------------------------------------------------
+
+
+def lesson_change_list_for(*, viewer: Person, start_on: date, end_on: date) -> QuerySet[LessonChange]:
+    """Changes between two dates (both included) to the lessons the viewer may see."""
+    changes = LessonChange.objects.filter(on__gte=start_on, on__lte=end_on)
+    if not viewer.has_role(*SCHOOL_WIDE):
+        visible = Q(pk__in=[])
+        if viewer.has_role(Role.TEACHER):
+            visible |= Q(lesson__in=lessons_of_teacher(viewer)) | Q(substitute=viewer)
+        if viewer.has_role(Role.STUDENT):
+            visible |= Q(lesson__in=lessons_of_student(viewer))
+        if viewer.has_role(Role.GUARDIAN):
+            for child in _children(viewer):
+                visible |= Q(lesson__in=lessons_of_student(child))
+        changes = changes.filter(visible, is_published=True)
+    return changes.select_related("lesson__course__subject", "substitute", "room", "lesson__room").order_by(
+        "on", "lesson__slot", "id"
+    )
+
+
+# ---- calendar ------------------------------------------------------------------------------------
+
+
+def school_year_current(*, on: date) -> SchoolYear | None:
+    """The school year running on that date, else the next one, else the last one."""
+    years = SchoolYear.objects.order_by("starts_on")
+    return (
+        years.filter(starts_on__lte=on, ends_on__gte=on).first()
+        or years.filter(starts_on__gt=on).first()
+        or years.last()
+    )
+
+
+def holidays_of(year: SchoolYear) -> list[Holiday]:
+    return list(year.holidays.order_by("starts_on"))
+
+
+# ---- feeds ---------------------------------------------------------------------------------------
+
+
+def feed_token_list_for(*, viewer: Person) -> QuerySet[FeedToken]:
+    return FeedToken.objects.filter(owner=viewer, revoked_at__isnull=True).order_by("-created_at", "-id")
+
+
+def feed_token_get_for(*, viewer: Person, token_id: int) -> FeedToken:
+    token = FeedToken.objects.filter(owner=viewer, pk=token_id).first()
+    if token is None:
+        raise NotFound()
+    return token
+
+
+def feed_token_active(*, token: str) -> FeedToken | None:
+    """The live token with this secret whose owner is still an active member; None otherwise."""
+    return (
+        FeedToken.objects.select_related("owner")
+        .filter(token=token, revoked_at__isnull=True, owner__is_active=True)
+        .first()
+    )
+
+
+def feed_target_check(*, viewer: Person, target_kind: str, target_id: int) -> str:
+    """The title of a feed target the viewer may read; NotFound otherwise."""
+    if target_kind == FeedTarget.STUDENT:
+        return student_get_for(viewer=viewer, student_id=target_id).display_name
+    if target_kind == FeedTarget.CLASS:
+        return f"Classe {class_get_for(viewer=viewer, class_id=target_id).label}"
+    if target_kind == FeedTarget.TEACHER:
+        return teacher_get_for(viewer=viewer, teacher_id=target_id).display_name
+    if target_kind == FeedTarget.ROOM:
+        return f"Salle {room_get_for(viewer=viewer, room_id=target_id).name}"
+    raise NotFound()
+
+
+def feed_lessons(*, token: FeedToken) -> tuple[str, QuerySet[Lesson]]:
+    """Title and lessons of a feed, re-checked against the owner's rights of today."""
+    owner, target_id = token.owner, token.target_id
+    title = feed_target_check(viewer=owner, target_kind=token.target_kind, target_id=target_id)
+    if token.target_kind == FeedTarget.STUDENT:
+        lessons = lessons_of_student(Person.objects.get(pk=target_id))
+    elif token.target_kind == FeedTarget.CLASS:
+        lessons = lessons_of_class(SchoolClass.objects.get(pk=target_id))
+    elif token.target_kind == FeedTarget.TEACHER:
+        lessons = lessons_of_teacher(Person.objects.get(pk=target_id))
+    else:
+        lessons = lessons_of_room(Room.objects.get(pk=target_id))
+    details = _lessons_with_details(lessons).prefetch_related(
+        Prefetch(
+            "changes",
+            queryset=LessonChange.objects.filter(is_published=True).select_related("substitute", "room"),
+        )
+    )
+    return title, details.order_by("day", "slot", "id")
+
+
+def groups_with_classes(group_ids: Iterable[int]) -> dict[int, set[int]]:
+    return {
+        group.pk: {c.pk for c in group.classes.all()}
+        for group in TeachingGroup.objects.filter(pk__in=list(group_ids)).prefetch_related("classes")
+    }
+
+
+# ---- generation input ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GenerationInput:
+    problem: solver.Problem
+    pinned: tuple[solver.PlacedLesson, ...]
+    hint: solver.Solution | None  # the current timetable (warm start), complete or not
+
+
+_SOLVER_PATTERN = {
+    PatternKind.EVERY: solver.WeekPattern.EVERY,
+    PatternKind.WEEK_A: solver.WeekPattern.WEEK_A,
+    PatternKind.WEEK_B: solver.WeekPattern.WEEK_B,
+    # An irregular week set may meet both A and B weeks: the solver keeps its time free in both.
+    PatternKind.CUSTOM: solver.WeekPattern.EVERY,
+}
+
+
+def solver_pattern(pattern: WeekPattern) -> solver.WeekPattern:
+    return _SOLVER_PATTERN[PatternKind(pattern.kind)]
+
+
+def generation_input() -> GenerationInput:
+    """The school's courses, grid, rooms and constraints as a pure solver problem (ids prefixed by kind)."""
+    days, slots, open_cells = grid_frame()
+    grid = solver.Grid(
+        days=tuple(label for _, label in days),
+        slots=tuple(
+            solver.TimeSlot(
+                s.starts_at.hour * 60 + s.starts_at.minute, s.ends_at.hour * 60 + s.ends_at.minute, s.is_lunch
+            )
+            for s in slots
+        ),
+        closed=frozenset(
+            (day_pos, slot_pos)
+            for day_pos, (day, _) in enumerate(days)
+            for slot_pos, slot in enumerate(slots)
+            if (day, slot.index) not in open_cells
+        ),
+    )
+    day_pos = {day: pos for pos, (day, _) in enumerate(days)}
+    slot_pos = {slot.index: pos for pos, slot in enumerate(slots)}
+    courses = list(
+        Course.objects.filter(sessions_per_week__gt=0)
+        .select_related("subject", "week_pattern")
+        .prefetch_related("teachers", "classes", "groups__classes")
+        .order_by("id")
+    )
+    teachers = {t.pk: t for course in courses for t in course.teachers.all()}
+    groups = {g.pk: g for course in courses for g in course.groups.all()}
+    class_ids = {c.pk for course in courses for c in course.classes.all()}
+    class_ids |= {c.pk for group in groups.values() for c in group.classes.all()}
+    class_sizes = dict(
+        SchoolClass.objects.filter(pk__in=class_ids).annotate(n=Count("memberships")).values_list("pk", "n")
+    )
+    group_sizes = dict(
+        TeachingGroup.objects.filter(pk__in=groups).annotate(n=Count("memberships")).values_list("pk", "n")
+    )
+    student_groups = [
+        solver.StudentGroup(id=f"c{pk}", name=label, size=class_sizes.get(pk, 0))
+        for pk, label in SchoolClass.objects.filter(pk__in=class_ids).values_list("pk", "label")
+    ]
+    # Groups drawn from the same classes (half groups, the LV2 groups of two classes) are taught in parallel.
+    by_classes: dict[frozenset[int], list[str]] = {}
+    for group in groups.values():
+        members = frozenset(c.pk for c in group.classes.all())
+        student_groups.append(
+            solver.StudentGroup(
+                id=f"g{group.pk}",
+                name=group.label,
+                size=group_sizes.get(group.pk, 0),
+                class_ids=tuple(f"c{pk}" for pk in sorted(members)),
+            )
+        )
+        if members:
+            by_classes.setdefault(members, []).append(f"g{group.pk}")
+    parallel = tuple(frozenset(ids) for ids in by_classes.values() if len(ids) > 1)
+    rooms = list(Room.objects.order_by("id"))
+    problem = solver.Problem(
+        name="établissement",
+        grid=grid,
+        teachers=tuple(
+            solver.Teacher(id=f"t{pk}", name=t.display_name) for pk, t in sorted(teachers.items())
+        ),
+        groups=tuple(student_groups),
+        rooms=tuple(solver.Room(id=f"r{r.pk}", name=r.name, kind=r.kind, capacity=r.capacity) for r in rooms),
+        courses=tuple(
+            solver.Course(
+                id=f"k{course.pk}",
+                subject=course.subject.label,
+                teacher_ids=tuple(f"t{t.pk}" for t in course.teachers.all()),
+                group_ids=tuple(f"c{c.pk}" for c in course.classes.all())
+                + tuple(f"g{g.pk}" for g in course.groups.all()),
+                duration=course.duration,
+                sessions_per_week=course.sessions_per_week,
+                pattern=solver_pattern(course.week_pattern),
+                room_kind=(course.room_kind or None) if course.fixed_room_id is None else None,
+                fixed_room_id=f"r{course.fixed_room_id}" if course.fixed_room_id else None,
+                wants_double=course.wants_double,
+            )
+            for course in courses
+        ),
+        parallel_groups=parallel,
+        unavailabilities=tuple(_unavailabilities(day_pos, slot_pos, teachers, class_ids)),
+    )
+    sessions = {f"k{course.pk}": course.sessions_per_week for course in courses}
+    placed: list[tuple[bool, solver.PlacedLesson]] = []
+    for lesson in Lesson.objects.select_related("course__week_pattern").order_by("id"):
+        key = f"k{lesson.course_id}"
+        if lesson.session >= sessions.get(key, 0) or lesson.day not in day_pos or lesson.slot not in slot_pos:
+            continue
+        placed.append(
+            (
+                lesson.is_pinned,
+                solver.PlacedLesson(
+                    course_id=key,
+                    session=lesson.session,
+                    day=day_pos[lesson.day],
+                    slot=slot_pos[lesson.slot],
+                    room_id=f"r{lesson.room_id}" if lesson.room_id else None,
+                    pattern=solver_pattern(lesson.course.week_pattern),
+                ),
+            )
+        )
+    hint = solver.Solution(tuple(p for _, p in placed)) if placed else None
+    return GenerationInput(
+        problem=problem, pinned=tuple(p for is_pinned, p in placed if is_pinned), hint=hint
+    )
+
+
+def _unavailabilities(
+    day_pos: dict[int, int], slot_pos: dict[int, int], teachers: dict[int, Person], class_ids: set[int]
+) -> list[solver.Unavailability]:
+    items: list[solver.Unavailability] = []
+    for item in Unavailability.objects.all():
+        if item.day not in day_pos or item.slot not in slot_pos:
+            continue
+        if item.teacher_id in teachers:
+            kind, resource = solver.ResourceKind.TEACHER, f"t{item.teacher_id}"
+        elif item.school_class_id in class_ids:
+            kind, resource = solver.ResourceKind.GROUP, f"c{item.school_class_id}"
+        elif item.room_id is not None:
+            kind, resource = solver.ResourceKind.ROOM, f"r{item.room_id}"
+        else:
+            continue
+        items.append(solver.Unavailability(kind, resource, day_pos[item.day], slot_pos[item.slot]))
+    return items
