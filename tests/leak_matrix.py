@@ -90,14 +90,18 @@ def _api_endpoints() -> Iterator[Endpoint]:
             for operation in path_view.operations:
                 auth = school_api.auth if operation.auth_param is NOT_SET else operation.auth_param
                 checks = auth if isinstance(auth, list | tuple) else [auth]
-                allowed = [getattr(check, "allowed_roles", None) for check in checks if check]
+                allowed: list[frozenset[str] | None] = [
+                    getattr(check, "allowed_roles", None) for check in checks if check
+                ]
                 path = f"api/v1/{prefix.strip('/')}/{route.strip('/')}".rstrip("/")
                 path = re.sub(r"/+", "/", path)
                 yield Endpoint(
                     kind="api",
                     path=path,
                     methods=tuple(operation.methods),
-                    allowed_roles=frozenset().union(*allowed) if allowed and all(allowed) else None,
+                    allowed_roles=frozenset().union(*[a for a in allowed if a])
+                    if allowed and all(allowed)
+                    else None,
                     is_public=not auth,
                     parameters=tuple(re.findall(r"\{(\w+)\}", route)),
                 )

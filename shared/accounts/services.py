@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from mbn.audit import audit_record
-from shared.accounts.models import Account, CollectivityRole, CollectivityRoleKind
+from mbn.bulk import bulk_update_rows
+from shared.accounts.models import Account, CollectivityRole, CollectivityRoleKind, SchoolAccess
+from shared.accounts.security import accounts_second_factor_refresh
 from shared.collectivites.models import Collectivite
 
 
@@ -37,14 +43,175 @@ def collectivity_role_grant(
         target=account,
         data={"collectivite": collectivite.code},
     )
+    accounts_second_factor_refresh(account_ids=[account.pk], actor=actor)
     return grant
 
 
-def school_access_record(*, account: Account) -> None:
-    """Index the current school for the account's school picker (called from the school's schema)."""
+def school_access_record(
+    *, account: Account, roles: Sequence[str] | None = None, profiles: Sequence[str] | None = None
+) -> None:
+    """Index the current school for the account's school picker (called from the school's schema).
+
+    Roles and profiles, when given, are copied for the picker, the second-factor rule and CAS attributes.
+    """
     from mbn.tenancy import current_schema
     from shared.accounts.models import SchoolAccess
     from shared.tenancy.models import School
 
     school = School.objects.only("pk").get(schema_name=current_schema())
-    SchoolAccess.objects.get_or_create(account=account, school=school)
+    access, _ = SchoolAccess.objects.get_or_create(account=account, school=school)
+    if roles is not None or profiles is not None:
+        access.roles = sorted(roles) if roles is not None else access.roles
+        access.profiles = sorted(profiles) if profiles is not None else access.profiles
+        access.save(update_fields=["roles", "profiles", "updated_at"])
+        accounts_second_factor_refresh(account_ids=[account.pk])
+
+
+# --- accounts fed by the académie directory (AAF) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryIdentity:
+    """Who a directory record is: its namespaced key (``NANCY-METZ-3100001``), INE and names.
+
+    `update_identity=False` only makes sure the account exists (a parent named by a pupil's link
+    before the parents' file arrives); it never overwrites names with blanks.
+    """
+
+    key: str
+    ine: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    update_identity: bool = True
+    account_id: int | None = None  # already known (the import's record state): used as is
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryAccount:
+    account_id: int
+    created: bool
+    merged: bool  # found through its INE under another key: same pupil, one account
+    display_name: str
+
+
+def _display_name(first_name: str, last_name: str, fallback: str) -> str:
+    return f"{first_name} {last_name}".strip() or fallback
+
+
+@transaction.atomic
+def accounts_upsert_from_directory(*, identities: Sequence[DirectoryIdentity]) -> list[DirectoryAccount]:
+    """One account per person across schools: found by directory key, else by INE, else created.
+
+    Bulk (a few queries per call, whatever the count); the answer is in the order of `identities`.
+    An INE already held under another key merges the records into that account (a pupil who
+    changed académie keeps their account); the same INE twice in one call is one account too.
+    """
+    keys = [identity.key for identity in identities if identity.account_id is None]
+    by_key: dict[str, Account] = {
+        a.aaf_jointure: a for a in Account.objects.filter(aaf_jointure__in=keys) if a.aaf_jointure
+    }
+    known_ids = [identity.account_id for identity in identities if identity.account_id is not None]
+    by_id = {a.pk: a for a in Account.objects.filter(pk__in=known_ids)} if known_ids else {}
+    wanted_ines = {i.ine for i in identities if i.ine and i.key not in by_key}
+    by_ine: dict[str, Account] = (
+        {a.ine: a for a in Account.objects.filter(ine__in=wanted_ines) if a.ine} if wanted_ines else {}
+    )
+    for known in [*by_key.values(), *by_id.values()]:
+        if known.ine:
+            by_ine.setdefault(known.ine, known)
+    unusable = make_password(None)
+    to_create: dict[str, Account] = {}
+    merged: set[str] = set()
+    resolved: dict[str, Account] = {}
+    for identity in identities:
+        account: Account | None = (
+            (by_id.get(identity.account_id) if identity.account_id is not None else None)
+            or by_key.get(identity.key)
+            or to_create.get(identity.key)
+        )
+        if account is None and identity.ine:
+            account = by_ine.get(identity.ine)
+            if account is not None:
+                merged.add(identity.key)
+        if account is None:
+            account = Account(
+                username=identity.key.lower(),
+                aaf_jointure=identity.key,
+                ine=identity.ine or None,
+                first_name=identity.first_name[:100],
+                last_name=identity.last_name[:100],
+                email=identity.email[:254],
+                password=unusable,
+            )
+            to_create[identity.key] = account
+            if identity.ine:
+                by_ine[identity.ine] = account
+        resolved[identity.key] = account
+    created_keys = set(to_create)
+    if to_create:
+        Account.objects.bulk_create(list(to_create.values()), batch_size=5000)
+    changed: dict[int, Account] = {}
+    for identity in identities:
+        account = resolved[identity.key]
+        if identity.key in created_keys or not identity.update_identity:
+            continue
+        values = {
+            "first_name": identity.first_name[:100],
+            "last_name": identity.last_name[:100],
+            "email": identity.email[:254],
+        }
+        if identity.ine and account.ine is None and by_ine.get(identity.ine, account) is account:
+            values["ine"] = identity.ine
+        if any(getattr(account, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(account, field, value)
+            changed[account.pk] = account
+    if changed:
+        bulk_update_rows(list(changed.values()), ["first_name", "last_name", "email", "ine"])
+    return [
+        DirectoryAccount(
+            account_id=resolved[i.key].pk,
+            created=i.key in created_keys,
+            merged=i.key in merged,
+            display_name=_display_name(resolved[i.key].first_name, resolved[i.key].last_name, "Responsable"),
+        )
+        for i in identities
+    ]
+
+
+def account_upsert_from_directory(*, identity: DirectoryIdentity) -> DirectoryAccount:
+    """The single-record form of `accounts_upsert_from_directory`."""
+    return accounts_upsert_from_directory(identities=[identity])[0]
+
+
+def school_accesses_add(*, entries: Iterable[tuple[int, int, Sequence[str], Sequence[str]]]) -> None:
+    """Index (account id, school id, roles, profiles) for the school picker and CAS attributes, in bulk."""
+    rows = {
+        (account_id, school_id): SchoolAccess(
+            account_id=account_id, school_id=school_id, roles=list(roles), profiles=list(profiles)
+        )
+        for account_id, school_id, roles, profiles in entries
+    }
+    if rows:
+        SchoolAccess.objects.bulk_create(
+            list(rows.values()),
+            batch_size=5000,
+            update_conflicts=True,
+            unique_fields=["account", "school"],
+            update_fields=["roles", "profiles", "updated_at"],
+        )
+        accounts_second_factor_refresh(account_ids={account_id for account_id, _ in rows})
+
+
+def school_accesses_remove(*, school_id: int, account_ids: Collection[int]) -> None:
+    if account_ids:
+        SchoolAccess.objects.filter(school_id=school_id, account_id__in=list(account_ids)).delete()
+        accounts_second_factor_refresh(account_ids=account_ids)
+
+
+def accounts_deactivate_without_school(*, account_ids: Collection[int]) -> int:
+    """Block directory accounts left with no school at all (second step of a removal)."""
+    return Account.objects.filter(
+        pk__in=list(account_ids), aaf_jointure__isnull=False, school_accesses__isnull=True
+    ).update(is_active=False)

@@ -8,6 +8,7 @@ from tenants.directory.api import audit_router
 from tenants.directory.api import router as directory_router
 from tenants.directory.permissions import school_member
 from tenants.ent.api import router as ent_router
+from tenants.timetable.api import router as timetable_router
 
 school_api = NinjaAPI(
     title="Mon Bureau Numérique — API établissement",
@@ -19,5 +20,6 @@ school_api = NinjaAPI(
 install_error_handlers(school_api)
 school_api.add_router("/school", school_router)
 school_api.add_router("/ent", ent_router)
+school_api.add_router("/timetable", timetable_router)
 school_api.add_router("/directory", directory_router)
 school_api.add_router("/audit", audit_router)

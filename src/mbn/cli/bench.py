@@ -47,6 +47,33 @@ def register(commands: Any) -> None:
     http.add_argument("--json", action="store_true", help="dernière ligne : un objet JSON")
     http.set_defaults(handler=bench_http)
 
+    login = bench_commands.add_parser(
+        "login", help="connexions CAS complètes par seconde, comparées à /healthz"
+    )
+    login.add_argument("--seconds", type=float, default=10, help="durée de chaque mesure")
+    login.add_argument("--json", action="store_true", help="dernière ligne : un objet JSON")
+    login.set_defaults(handler=bench_login)
+
+    aaf = bench_commands.add_parser(
+        "aaf", help="import AAF d'une région générée, comparé à un COPY des mêmes lignes"
+    )
+    aaf.add_argument("--people", type=int, required=True, help="nombre de personnes générées")
+    aaf.add_argument("--seed", type=int, default=1)
+    aaf.add_argument("--json", action="store_true", help="dernière ligne : un objet JSON")
+    aaf.set_defaults(handler=bench_aaf)
+
+    timetable = bench_commands.add_parser(
+        "timetable",
+        help="générateur d'emplois du temps : instances XHSTT, ou établissements français générés",
+    )
+    timetable.add_argument("--time-limit", type=float, default=300, help="secondes par instance")
+    timetable.add_argument("--instances", nargs="+", help="noms des instances XHSTT (par défaut : toutes)")
+    timetable.add_argument("--french", action="store_true", help="collège et lycée générés au lieu de XHSTT")
+    timetable.add_argument("--seed", type=int, default=0)
+    timetable.add_argument("--workers", type=int, default=_default_workers())
+    timetable.add_argument("--json", action="store_true", help="dernière ligne : un objet JSON")
+    timetable.set_defaults(handler=bench_timetable)
+
 
 def _default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
@@ -352,3 +379,182 @@ def _locust_summary(stats_csv: Path) -> dict[str, Any]:
 def _percentile(row: dict[str, str]) -> float | None:
     value = row.get("95%", "N/A")
     return float(value) if value not in ("N/A", "") else None
+
+
+# --- timetable -------------------------------------------------------------------------------------------
+
+XHSTT_DIR = REPO_ROOT.parent / "shared" / "data" / "xhstt"
+FRENCH_GOALS_S = {"college": 60.0, "lycee": 300.0}  # no hard violation within this time (issue 4)
+
+
+def bench_timetable(args: argparse.Namespace) -> int:
+    """No database: the solvers are pure Python."""
+    if args.french:
+        return _bench_french(args)
+    from mbn.cli.timetable import cost_progress
+    from tenants.timetable.solver.xhstt.bench import bench_xhstt, instance_files
+
+    try:
+        files = instance_files(XHSTT_DIR, args.instances)
+    except ValueError as exc:
+        console.print(f"[red]Échec[/red] : {exc}")
+        return 2
+    if not files:
+        console.print(f"[red]Échec[/red] : aucune instance XHSTT dans {XHSTT_DIR}")
+        return 2
+    rows = []
+    for path in files:
+        with cost_progress(path.stem, args.time_limit) as report:
+            row = bench_xhstt(path, args.time_limit, seed=args.seed, workers=args.workers, on_progress=report)
+        rows.append(row)
+        console.print(
+            f"{row['name']} : infaisabilité {row['infeasibility']}, objectif {row['objective']} "
+            f"(meilleur connu {row['best_known']}, rapport {row['ratio']}) en {row['seconds']} s"
+        )
+    _timetable_table(rows)
+    _emit(args, {"instances": rows, "time_limit": args.time_limit, "workers": args.workers})
+    return 0
+
+
+def _timetable_table(rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Instances XHSTT (coûts de l'évaluateur)")
+    for column in ("Instance", "Infaisabilité", "Objectif", "Meilleur connu", "Rapport", "Secondes"):
+        table.add_column(column, justify="left" if column == "Instance" else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            row["name"],
+            str(row["infeasibility"]),
+            str(row["objective"]),
+            str(row["best_known"]),
+            str(row["ratio"]),
+            str(row["seconds"]),
+        )
+    console.print(table)
+
+
+def _bench_french(args: argparse.Namespace) -> int:
+    from tenants.timetable.solver.bench import bench_french
+
+    rows = []
+    for kind, goal in FRENCH_GOALS_S.items():
+        limit = min(args.time_limit, goal)
+        console.print(f"{kind} : résolution en {limit:.0f} s au plus ({args.workers} processus)")
+        row = {
+            "kind": kind,
+            "time_limit": limit,
+            **bench_french(kind, limit, seed=args.seed, workers=args.workers),
+        }
+        rows.append(row)
+        console.print(
+            f"  {row['name']} : {row['classes']} classes, {row['teachers']} enseignants, "
+            f"{row['lessons']} séances ; violations dures {row['hard_violations']}, coût {row['objective']}, "
+            f"premier emploi du temps à {row['first_solution_seconds']} s, fin à {row['seconds']} s"
+        )
+    _emit(args, {"french": rows})
+    return 0
+
+
+# --- aaf -------------------------------------------------------------------------------------------------
+
+
+def bench_aaf(args: argparse.Namespace) -> int:
+    setup_django()
+    import shutil
+
+    from shared.directory_feed.selectors import platform_schools_by_uai
+    from shared.directory_feed.services import import_run_create
+    from tenants.directory.aaf_import import aaf_copy_baseline, aaf_import_run
+    from tenants.directory.imports.aaf_bench import _peak_rss_bytes, _reset_peak_rss
+    from tenants.directory.imports.aaf_generator import generate
+
+    uais = sorted(platform_schools_by_uai())
+    if not uais:
+        console.print("Échec : aucun établissement ouvert (mbn schools provision --uai …)")
+        return 2
+    folder = Path(tempfile.mkdtemp(prefix="mbn-bench-aaf-"))
+    try:
+        started = time.perf_counter()
+        export = generate(folder, people=args.people, seed=args.seed, uais=uais)
+        console.print(
+            f"{export.people} personnes générées en {time.perf_counter() - started:.0f} s "
+            f"({len(uais)} établissements)"
+        )
+        rows, baseline_seconds = aaf_copy_baseline(folder)
+        console.print(f"Référence : {rows} lignes lues et copiées (COPY) en {baseline_seconds:.1f} s")
+        _reset_peak_rss()
+        run = import_run_create(source_name=f"bench {args.people}")
+        started = time.perf_counter()
+        report = aaf_import_run(run_id=run.pk, path=folder)
+        seconds = time.perf_counter() - started
+        peak = _peak_rss_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    totals = report.totals()
+    people_per_s = export.people / seconds if seconds else None
+    baseline_per_s = rows / baseline_seconds if baseline_seconds else None
+    figures = {
+        "people": export.people,
+        "seconds": round(seconds, 1),
+        "people_per_s": round(people_per_s, 1) if people_per_s else None,
+        "max_rss_mb": round(peak / 2**20, 1),
+        "baseline_people_per_s": round(baseline_per_s, 1) if baseline_per_s else None,
+        "ratio": _ratio(people_per_s, baseline_per_s),
+        "schools": len(uais),
+        "created": totals["created"],
+        "unchanged": totals["unchanged"],
+    }
+    console.print(
+        f"{export.people} personnes importées en {seconds:.0f} s ({figures['people_per_s']}/s, "
+        f"référence {figures['baseline_people_per_s']}/s, rapport {figures['ratio']}), "
+        f"mémoire max {figures['max_rss_mb']} Mo ; créés {totals['created']}, inchangés {totals['unchanged']}"
+    )
+    _emit(args, figures)
+    return 0
+
+
+# --- login -----------------------------------------------------------------------------------------------
+
+
+def bench_login(args: argparse.Namespace) -> int:
+    """CAS login + ticket validation round trips against granian on loopback; baseline: /healthz."""
+    setup_django()
+    from django.conf import settings
+    from django.db import connections
+
+    from shared.accounts.cas import bench
+
+    bench.bench_account_ensure()
+    connections.close_all()
+    port = _free_port()
+    with tempfile.TemporaryDirectory(prefix="mbn-bench-") as folder:
+        log = Path(folder) / "granian.log"
+        server = _server_start(port=port, log=log)
+        try:
+            _wait_ready(port=port, server=server, log=log)
+            base = f"http://{settings.MBN_PUBLIC_HOSTS[0]}:{port}"
+            console.print(f"Serveur granian (2 processus) sur 127.0.0.1:{port}, un client séquentiel")
+            result = bench.bench_run(base=base, seconds=args.seconds)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=5)
+    logins_per_s = result.logins / result.seconds
+    baseline_rps = result.baseline_requests / result.baseline_seconds
+    figures = {
+        "logins_per_s": round(logins_per_s, 1),
+        "baseline_rps": round(baseline_rps, 1),
+        "ratio": _ratio(logins_per_s, baseline_rps),
+        "logins": result.logins,
+        "seconds": round(result.seconds, 1),
+    }
+    console.print(
+        f"{result.logins} connexions CAS complètes en {result.seconds:.1f} s : {logins_per_s:.1f}/s ; "
+        f"référence /healthz {baseline_rps:.0f} req/s ; rapport {figures['ratio']}"
+    )
+    _emit(args, figures)
+    return 0

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from mbn.cli import aaf, bench, demo, schools, timetable
+from mbn.cli import aaf, bench, demo, permissions, schools, timetable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.register(commands)
     timetable.register(commands)
     aaf.register(commands)
+    permissions.register(commands)
     manage = commands.add_parser("manage", help="commande d'administration Django", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=_manage)

@@ -33,6 +33,7 @@ class Env(BaseSettings):
     MBN_DEBUG: bool = False
     TENANT_MULTIPROCESSING_MAX_PROCESSES: int = Field(default=4, ge=1, le=64)
     MBN_CELERY_EAGER: bool = False
+    MBN_CAS_SERVER_URL: str | None = None
 
     @field_validator("DATABASE_URL")
     @classmethod

@@ -10,6 +10,7 @@ SHARED_APPS = [
     "shared.collectivites",
     "shared.catalogue",
     "shared.accounts",
+    "shared.directory_feed",
     "mbn.audit",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -24,6 +25,7 @@ TENANT_APPS = [
     "mbn.audit",
     "tenants.directory",
     "tenants.ent",
+    "tenants.timetable",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -39,4 +41,13 @@ MBN_BASE_DOMAIN = _env.MBN_BASE_DOMAIN
 MBN_PUBLIC_HOSTS = _env.public_hosts
 MBN_TEMPLATE_SCHEMA = "modele"
 # School-side services run once in a new school's schema (after the template script).
-MBN_SCHOOL_SEEDERS = ["tenants.ent.services.news_welcome_publish"]
+MBN_SCHOOL_SEEDERS = [
+    "tenants.ent.services.news_welcome_publish",
+    "tenants.timetable.services.school_calendar_seed",
+]
+# AAF directory feed: the school-side task the admin upload page enqueues (by dotted path, as the
+# seeders above: the public side never imports school apps), the delay between "marked" and "removed"
+# for people missing from a full export, and where uploaded archives wait for their task.
+MBN_AAF_IMPORT_TASK = "tenants.directory.tasks.aaf_import_run_task"
+MBN_AAF_DELETION_GRACE_DAYS = 30
+MBN_AAF_UPLOAD_DIR = _env.MBN_HOME / "aaf-uploads"

@@ -29,3 +29,8 @@ def StudentFactory(**kwargs: object) -> Person:
 
 def TeacherFactory(**kwargs: object) -> Person:
     return cast(Person, PersonFactory(roles=[Role.TEACHER], **kwargs))
+
+
+def make_person(**kwargs: object) -> Person:
+    """A member of the current school, typed (factory_boy's calls are not)."""
+    return cast(Person, PersonFactory(**kwargs))

@@ -4,19 +4,19 @@ from typing import Any
 
 from mbn.audit.models import AuditEvent
 from tenants.directory.models import ClassMembership, GuardianKind, Guardianship, Role, SchoolClass
-from tests.tenants.directory.factories import PersonFactory
+from tests.tenants.directory.factories import make_person
 
 
 def _family(prefix: str) -> dict[str, Any]:
     six_a = SchoolClass.objects.create(code=f"{prefix}6A", label=f"6e A {prefix}")
-    child = PersonFactory(roles=[Role.STUDENT], display_name=f"{prefix}-enfant")
-    other = PersonFactory(roles=[Role.STUDENT], display_name=f"{prefix}-autre-eleve")
+    child = make_person(roles=[Role.STUDENT], display_name=f"{prefix}-enfant")
+    other = make_person(roles=[Role.STUDENT], display_name=f"{prefix}-autre-eleve")
     ClassMembership.objects.create(student=child, school_class=six_a)
     ClassMembership.objects.create(student=other, school_class=six_a)
-    parent = PersonFactory(roles=[Role.GUARDIAN], display_name=f"{prefix}-parent")
+    parent = make_person(roles=[Role.GUARDIAN], display_name=f"{prefix}-parent")
     Guardianship.objects.create(guardian=parent, student=child, kind=GuardianKind.LEGAL_1)
-    teacher = PersonFactory(roles=[Role.TEACHER], display_name=f"{prefix}-prof")
-    head = PersonFactory(roles=[Role.DIRECTION], display_name=f"{prefix}-direction")
+    teacher = make_person(roles=[Role.TEACHER], display_name=f"{prefix}-prof")
+    head = make_person(roles=[Role.DIRECTION], display_name=f"{prefix}-direction")
     return {
         "class": six_a,
         "child": child,
@@ -84,7 +84,7 @@ def test_people_list_queries_do_not_grow_with_rows(
     with school_a.active():
         for index in range(40):
             ClassMembership.objects.create(
-                student=PersonFactory(roles=[Role.STUDENT], display_name=f"eleve-{index}"),
+                student=make_person(roles=[Role.STUDENT], display_name=f"eleve-{index}"),
                 school_class=family["class"],
             )
     with django_assert_max_num_queries(7):

@@ -10,16 +10,16 @@ from tenants.directory.gdpr import ERASED_NAME, people_departed_purge
 from tenants.directory.models import ClassMembership, GuardianKind, Guardianship, Person, Role, SchoolClass
 from tenants.directory.services import person_enrol
 from tenants.ent.models import NewsItem
-from tests.shared.accounts.factories import AccountFactory
-from tests.tenants.directory.factories import PersonFactory
+from tests.shared.accounts.factories import make_account
+from tests.tenants.directory.factories import make_person
 
 
 def _pupil_with_parent(prefix: str) -> tuple[Person, Person]:
-    pupil = PersonFactory(roles=[Role.STUDENT], display_name=f"{prefix}-eleve")
+    pupil = make_person(roles=[Role.STUDENT], display_name=f"{prefix}-eleve")
     ClassMembership.objects.create(
         student=pupil, school_class=SchoolClass.objects.create(code=f"{prefix}5B", label=f"5e B {prefix}")
     )
-    parent = PersonFactory(roles=[Role.GUARDIAN], display_name=f"{prefix}-parent")
+    parent = make_person(roles=[Role.GUARDIAN], display_name=f"{prefix}-parent")
     Guardianship.objects.create(guardian=parent, student=pupil, kind=GuardianKind.LEGAL_1)
     return pupil, parent
 
@@ -52,7 +52,7 @@ def test_direction_erases_a_pupil_keeping_an_anonymous_card(school_a: Any, api_a
     # given a pupil (account in A only) with a parent and a news item written by the head
     with school_a.active():
         pupil, parent = _pupil_with_parent("A")
-        head = PersonFactory(roles=[Role.DIRECTION], display_name="A-direction")
+        head = make_person(roles=[Role.DIRECTION], display_name="A-direction")
         NewsItem.objects.create(title="Sortie au musée", author=pupil)
     account_id = pupil.account_id
     # when the head erases the pupil with a reason
@@ -78,7 +78,7 @@ def test_direction_erases_a_pupil_keeping_an_anonymous_card(school_a: Any, api_a
 
 def test_erasure_keeps_an_account_still_used_in_another_school(school_a: Any, school_b: Any) -> None:
     # given one account with a membership in A and in B
-    account = AccountFactory(username="parent-deux-ecoles")
+    account = make_account(username="parent-deux-ecoles")
     with school_a.active():
         in_a = person_enrol(account=account, roles=[Role.GUARDIAN])
     with school_b.active():
@@ -99,9 +99,9 @@ def test_erasure_keeps_an_account_still_used_in_another_school(school_a: Any, sc
 def test_only_the_direction_exports_or_erases_others(school_a: Any, school_b: Any, api_as: Any) -> None:
     with school_a.active():
         pupil, parent = _pupil_with_parent("A")
-        teacher = PersonFactory(roles=[Role.TEACHER])
+        teacher = make_person(roles=[Role.TEACHER])
     with school_b.active():
-        head_b = PersonFactory(roles=[Role.DIRECTION])
+        head_b = make_person(roles=[Role.DIRECTION])
     payload = {"reason": "essai"}
     by_teacher = api_as(teacher, school_a).post(
         f"/api/v1/directory/people/{pupil.pk}/erase", payload, content_type="application/json"
@@ -109,7 +109,7 @@ def test_only_the_direction_exports_or_erases_others(school_a: Any, school_b: An
     by_parent = api_as(parent, school_a).get(f"/api/v1/directory/people/{pupil.pk}/data")
     by_head_b = api_as(head_b, school_a).get(f"/api/v1/directory/people/{pupil.pk}/data")
     with school_a.active():
-        head_a = PersonFactory(roles=[Role.DIRECTION])
+        head_a = make_person(roles=[Role.DIRECTION])
     short_reason = api_as(head_a, school_a).post(
         f"/api/v1/directory/people/{pupil.pk}/erase", {"reason": "x"}, content_type="application/json"
     )

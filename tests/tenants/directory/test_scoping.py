@@ -14,7 +14,7 @@ from tenants.directory.models import (
     TeachingService,
 )
 from tenants.directory.selectors import classes_visible_to, students_visible_to
-from tests.tenants.directory.factories import PersonFactory
+from tests.tenants.directory.factories import make_person
 
 
 def _school(school: Any) -> dict[str, Any]:
@@ -24,27 +24,27 @@ def _school(school: Any) -> dict[str, Any]:
     latin = TeachingGroup.objects.create(code="LATIN", label="Latin")
     latin.classes.add(six_b)
     maths = Subject.objects.create(code="MATHS", label="Mathématiques")
-    people = {name: PersonFactory(roles=[Role.STUDENT], display_name=name) for name in ("ada", "ben", "cyd")}
+    people = {name: make_person(roles=[Role.STUDENT], display_name=name) for name in ("ada", "ben", "cyd")}
     ClassMembership.objects.create(student=people["ada"], school_class=six_a)
     ClassMembership.objects.create(student=people["ben"], school_class=six_b)
     ClassMembership.objects.create(student=people["cyd"], school_class=six_b)
     GroupMembership.objects.create(student=people["cyd"], group=latin)
-    people["prof_6a"] = PersonFactory(roles=[Role.TEACHER])
+    people["prof_6a"] = make_person(roles=[Role.TEACHER])
     TeachingService.objects.create(teacher=people["prof_6a"], subject=maths, school_class=six_a)
-    people["prof_latin"] = PersonFactory(roles=[Role.TEACHER])
+    people["prof_latin"] = make_person(roles=[Role.TEACHER])
     TeachingService.objects.create(teacher=people["prof_latin"], subject=maths, group=latin)
-    people["parent_ben"] = PersonFactory(roles=[Role.GUARDIAN])
+    people["parent_ben"] = make_person(roles=[Role.GUARDIAN])
     Guardianship.objects.create(
         guardian=people["parent_ben"], student=people["ben"], kind=GuardianKind.LEGAL_1
     )
-    people["contact_ada"] = PersonFactory(roles=[Role.GUARDIAN])
+    people["contact_ada"] = make_person(roles=[Role.GUARDIAN])
     Guardianship.objects.create(
         guardian=people["contact_ada"],
         student=people["ada"],
         kind=GuardianKind.CONTACT,
         has_parental_rights=False,
     )
-    people["cpe"] = PersonFactory(roles=[Role.VIE_SCOLAIRE])
+    people["cpe"] = make_person(roles=[Role.VIE_SCOLAIRE])
     return people
 
 

@@ -1,0 +1,1 @@
+"""Our CAS server (django-cas-server over `Account`) and the CAS client every host logs in through."""

@@ -1,0 +1,1182 @@
+"""Solve an XHSTT-2014 instance with OR-Tools CP-SAT: ``solve(instance, …) -> XhsttSolveResult``.
+
+Model, in short:
+- every event is split before solving into the sub-events its SplitEvents / DistributeSplitEvents
+  constraints call for (the cheapest split by those constraints, then the fewest sub-events), and each
+  sub-event gets one boolean per allowed start (preassigned time, same day, hard PreferTimes and the
+  hard unavailable times of its fixed resources prune the starts);
+- events of a hard LinkEvents group with identical splits share their start variables;
+- an open resource slot (a Role to fill) gets one boolean per resource of its type, pruned by hard
+  PreferResources; the slot holds the same resource in all sub-events of its event;
+- every other supported constraint is posted as hard when Required, else as weight x f(deviation)
+  in the objective (Linear, Quadratic and Step cost functions).
+
+When the hard constraints cannot all be met (proved, or no timetable found within 80 % of the time), the
+model is rebuilt with the hard constraints as heavily weighted costs, so the result is the timetable
+with the smallest infeasibility value found, and ``explanation`` says which hard constraints fail.
+
+The CP-SAT objective only guides the search: the returned timetable is always scored by
+``evaluator.evaluate``, whose figures are the truth.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from .evaluator import Evaluation, evaluate
+from .model import (
+    AssignResourceConstraint,
+    AssignTimeConstraint,
+    AvoidClashesConstraint,
+    AvoidSplitAssignmentsConstraint,
+    AvoidUnavailableTimesConstraint,
+    ClusterBusyTimesConstraint,
+    Constraint,
+    CostFunction,
+    DistributeSplitEventsConstraint,
+    Event,
+    Instance,
+    LimitBusyTimesConstraint,
+    LimitIdleTimesConstraint,
+    LimitWorkloadConstraint,
+    LinkEventsConstraint,
+    PreferResourcesConstraint,
+    PreferTimesConstraint,
+    Solution,
+    SolutionEvent,
+    SolutionResource,
+    SplitEventsConstraint,
+    SpreadEventsConstraint,
+    TimeGroupKind,
+)
+from .writer import write_solution
+
+__all__ = ["XhsttProgress", "XhsttSolveResult", "solve", "write_solution"]
+
+logger = logging.getLogger(__name__)
+
+# In the relaxed model a unit of infeasibility must outweigh any objective value the solver can reach.
+_HARD_SCALE = 100_000
+_MAX_PARTITIONS = 200
+_MAX_CANDIDATES = 4  # splits offered to the model per event
+# Share of the time limit for the first timetable meeting the hard constraints; the rest, if none is
+# found, goes to the relaxed model (the least infeasible timetable).
+_FEASIBILITY_SHARE = 0.8
+
+Expr = Any  # an int, a CP-SAT variable or a linear expression
+_Term = tuple[Expr, int]  # (non-negative expression, an upper bound of its value)
+
+
+@dataclass(frozen=True)
+class XhsttProgress:
+    seconds: float
+    objective: int  # the CP-SAT objective (hard violations scaled in the relaxed model)
+    relaxed: bool
+
+
+@dataclass(frozen=True)
+class XhsttSolveResult:
+    instance_id: str
+    status: str  # "optimal", "feasible", "infeasible" (hard constraints violated) or "unknown"
+    solution: Solution | None
+    evaluation: Evaluation | None  # the evaluator's cost of ``solution``: the truth
+    history: tuple[XhsttProgress, ...]
+    seconds: float
+    unencoded: tuple[str, ...]  # "<id> (<kind>): reason" for constraints the model ignores
+    approximated: tuple[str, ...]  # constraints only handled before solving (event splits)
+    explanation: str | None = None  # why the hard constraints are not all met, when they are not
+
+    @property
+    def infeasibility(self) -> int | None:
+        return None if self.evaluation is None else self.evaluation.infeasibility
+
+    @property
+    def objective(self) -> int | None:
+        return None if self.evaluation is None else self.evaluation.objective
+
+
+# --- splits -----------------------------------------------------------------------------------------------
+
+
+def _partitions(total: int, largest: int) -> Iterator[tuple[int, ...]]:
+    """Partitions of total into parts of at most largest, parts in non-increasing order."""
+    if total == 0:
+        yield ()
+        return
+    for part in range(min(total, largest), 0, -1):
+        for rest in _partitions(total - part, part):
+            yield (part, *rest)
+
+
+def _split_cost(constraint: Constraint, parts: Sequence[int]) -> int:
+    if isinstance(constraint, SplitEventsConstraint):
+        bad = sum(1 for p in parts if not constraint.minimum_duration <= p <= constraint.maximum_duration)
+        deviation = bad + _outside_value(len(parts), constraint.minimum_amount, constraint.maximum_amount)
+    elif isinstance(constraint, DistributeSplitEventsConstraint):
+        count = sum(1 for p in parts if p == constraint.duration)
+        deviation = _outside_value(count, constraint.minimum, constraint.maximum)
+    else:
+        return 0
+    return constraint.weight * constraint.cost_function.apply(deviation)
+
+
+def _outside_value(value: int, minimum: int, maximum: int) -> int:
+    return minimum - value if value < minimum else value - maximum if value > maximum else 0
+
+
+def _candidate_splits(
+    event: Event,
+    split_constraints: Sequence[Constraint],
+    spread: Sequence[SpreadEventsConstraint],
+    *,
+    strict: bool,
+) -> list[tuple[int, ...]]:
+    """The splits the model may choose from: the cheapest by the split constraints (hard first, and only
+    those meeting them in the strict model), a rough spread penalty, then the fewest sub-events."""
+    if not split_constraints or event.preassigned_time_id is not None:
+        return [(event.duration,)]
+    largest = event.duration
+    for constraint in split_constraints:
+        if isinstance(constraint, SplitEventsConstraint) and constraint.required:
+            largest = min(largest, max(constraint.maximum_duration, 1))
+
+    def score(parts: tuple[int, ...]) -> tuple[int, int, int, tuple[int, ...]]:
+        hard = sum(_split_cost(c, parts) for c in split_constraints if c.required)
+        soft = sum(_split_cost(c, parts) for c in split_constraints if not c.required)
+        # sub-events beyond the time groups' capacity of a SpreadEvents constraint will cost there
+        for constraint in spread:
+            capacity = sum(group.maximum for group in constraint.time_groups)
+            excess = max(0, len(parts) - capacity)
+            soft += constraint.weight * constraint.cost_function.apply(excess)
+        return (hard, soft, len(parts), tuple(-p for p in parts))
+
+    ranked = sorted(itertools.islice(_partitions(event.duration, largest), _MAX_PARTITIONS), key=score)
+    if not ranked:
+        return [(event.duration,)]
+    if strict:
+        best_hard = score(ranked[0])[0]
+        ranked = [parts for parts in ranked if score(parts)[0] == best_hard]
+    return ranked[:_MAX_CANDIDATES]
+
+
+# --- model ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sub:
+    """A sub-event: its duration, offset in the event and start literals (time index -> literal)."""
+
+    duration: int
+    starts: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    optional: bool = False
+
+
+@dataclass
+class _Candidate:
+    """One way of splitting an event: chosen when ``selector`` is true (1 when it is the only way)."""
+
+    parts: tuple[int, ...]
+    selector: Expr
+    subs: list[_Sub]
+
+
+@dataclass
+class _EventVars:
+    event: Event
+    candidates: list[_Candidate]
+    # time index -> literals of the sub-events running then (at most one true)
+    running: dict[int, list[cp_model.IntVar]] = field(default_factory=lambda: defaultdict(list))
+    # open slot index -> one (sub-event, resource id -> "holds it" literal) per sub-event
+    slots: dict[int, list[tuple[_Sub, dict[str, cp_model.IntVar]]]] = field(default_factory=dict)
+
+    def chosen(self, index: int) -> Iterator[tuple[_Sub, str, cp_model.IntVar]]:
+        for sub, choice in self.slots.get(index, []):
+            for resource_id, literal in choice.items():
+                yield sub, resource_id, literal
+
+    @property
+    def subs(self) -> list[_Sub]:
+        return [sub for candidate in self.candidates for sub in candidate.subs]
+
+
+class _Builder:
+    def __init__(self, instance: Instance, *, relaxed: bool) -> None:
+        self.instance = instance
+        self.relaxed = relaxed
+        self.model = cp_model.CpModel()
+        self.objective: list[Expr] = []
+        self.unencoded: list[str] = []
+        self.approximated: list[str] = []
+        self.impossible: list[str] = []  # hard constraints broken by construction (strict model)
+        self.time_count = len(instance.times)
+        self.day_of = self._days()
+        self.events: dict[str, _EventVars] = {}
+        self.busy_terms: dict[str, dict[int, list[cp_model.IntVar]]] = defaultdict(lambda: defaultdict(list))
+        self.clash_free: set[str] = set()  # resources whose occupancy is known to be at most 1
+        self._busy_cache: dict[tuple[str, int], Expr] = {}
+        self._build()
+
+    # -- helpers -------------------------------------------------------------------------------------------
+
+    def strict(self, constraint: Constraint) -> bool:
+        return constraint.required and not self.relaxed
+
+    def _days(self) -> list[str | None]:
+        day_of: list[str | None] = [None] * len(self.instance.times)
+        for group in self.instance.time_groups.values():
+            if group.kind is TimeGroupKind.DAY:
+                for time_id in group.time_ids:
+                    day_of[self.instance.time_index[time_id]] = group.id
+        return day_of
+
+    def outside(self, expr: Expr, upper: int, minimum: int, maximum: int, *, hard: bool) -> _Term:
+        """How far expr (in 0..upper) lies outside [minimum, maximum]; posted as bounds when hard."""
+        if isinstance(expr, int):
+            return _outside_value(expr, minimum, maximum), 0
+        low = minimum > 0
+        high = maximum < upper
+        if not low and not high:
+            return 0, 0
+        if hard:
+            if low:
+                self.model.add(expr >= minimum)
+            if high:
+                self.model.add(expr <= maximum)
+            return 0, 0
+        bound = max(minimum, upper - maximum, 0)
+        deviation = self.model.new_int_var(0, bound, "dev")
+        if low:
+            self.model.add(deviation >= minimum - expr)
+        if high:
+            self.model.add(deviation >= expr - maximum)
+        return deviation, bound
+
+    def charge(self, constraint: Constraint, terms: Iterable[_Term]) -> None:
+        """Add weight x f(sum of terms) of one point of application to the objective."""
+        kept = [(expr, upper) for expr, upper in terms if not (isinstance(expr, int) and expr == 0)]
+        if not kept:
+            return
+        weight = constraint.weight * (_HARD_SCALE if constraint.required else 1)
+        if weight == 0:
+            return
+        total = sum(expr for expr, _ in kept)
+        upper = sum(upper for _, upper in kept)
+        if isinstance(total, int):
+            self.objective.append(weight * constraint.cost_function.apply(total))
+            return
+        if constraint.cost_function is CostFunction.LINEAR:
+            self.objective.append(weight * total)
+        elif constraint.cost_function is CostFunction.QUADRATIC:
+            deviation = self.model.new_int_var(0, upper, "qdev")
+            self.model.add(deviation == total)
+            square = self.model.new_int_var(0, upper * upper, "qsq")
+            self.model.add_multiplication_equality(square, [deviation, deviation])
+            self.objective.append(weight * square)
+        else:
+            flag = self.model.new_bool_var("step")
+            self.model.add(total <= upper * flag)
+            self.objective.append(weight * flag)
+
+    def or_of(self, literals: Sequence[Expr], name: str) -> Expr:
+        """A boolean equal to the disjunction of literals (constants allowed)."""
+        variables = [lit for lit in literals if not isinstance(lit, int)]
+        if any(isinstance(lit, int) and lit > 0 for lit in literals):
+            return 1
+        if not variables:
+            return 0
+        if len(variables) == 1:
+            return variables[0]
+        flag = self.model.new_bool_var(name)
+        self.model.add_max_equality(flag, variables)
+        return flag
+
+    def busy(self, resource_id: str, index: int) -> Expr:
+        """0/1: the resource is busy at the time (an int when it cannot be busy)."""
+        key = (resource_id, index)
+        if key in self._busy_cache:
+            return self._busy_cache[key]
+        terms = self.busy_terms.get(resource_id, {}).get(index, [])
+        value: Expr
+        if not terms:
+            value = 0
+        elif len(terms) == 1:
+            value = terms[0]
+        elif resource_id in self.clash_free:
+            value = self.model.new_bool_var(f"busy_{resource_id}_{index}")
+            self.model.add(value == sum(terms))
+        else:
+            value = self.or_of(terms, f"busy_{resource_id}_{index}")
+        self._busy_cache[key] = value
+        return value
+
+    def note_unencoded(self, constraint: Constraint, reason: str) -> None:
+        self.unencoded.append(f"{constraint.id} ({constraint.kind}): {reason}")
+
+    # -- building ------------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        instance = self.instance
+        by_kind: dict[type[Constraint], list[Constraint]] = defaultdict(list)
+        for constraint in instance.constraints:
+            by_kind[type(constraint)].append(constraint)
+        self.by_kind = by_kind
+        self._events()
+        self._resources()
+        handlers: dict[type[Constraint], Callable[[Any], None]] = {
+            AssignTimeConstraint: self._assign_time,
+            AssignResourceConstraint: self._assign_resource,
+            SplitEventsConstraint: self._split,
+            DistributeSplitEventsConstraint: self._split,
+            PreferTimesConstraint: self._prefer_times,
+            PreferResourcesConstraint: self._prefer_resources,
+            AvoidSplitAssignmentsConstraint: self._avoid_split_assignments,
+            SpreadEventsConstraint: self._spread_events,
+            LinkEventsConstraint: self._link_events,
+            AvoidClashesConstraint: self._avoid_clashes,
+            AvoidUnavailableTimesConstraint: self._avoid_unavailable_times,
+            LimitIdleTimesConstraint: self._limit_idle_times,
+            ClusterBusyTimesConstraint: self._cluster_busy_times,
+            LimitBusyTimesConstraint: self._limit_busy_times,
+            LimitWorkloadConstraint: self._limit_workload,
+        }
+        # clashes first: they decide whether busy flags are plain sums
+        ordered = sorted(instance.constraints, key=lambda c: not isinstance(c, AvoidClashesConstraint))
+        for constraint in ordered:
+            handler = handlers.get(type(constraint))
+            if handler is None:
+                self.note_unencoded(constraint, "type de contrainte non pris en charge par le modèle")
+                continue
+            handler(constraint)
+        if self.objective:
+            self.model.minimize(sum(self.objective))
+
+    def _constraints_of_event(self) -> dict[str, list[Constraint]]:
+        cached: dict[str, list[Constraint]] | None = self.__dict__.get("_per_event")
+        if cached is not None:
+            return cached
+        per_event: dict[str, list[Constraint]] = defaultdict(list)
+        for constraint in self.instance.constraints:
+            if isinstance(
+                constraint,
+                SplitEventsConstraint
+                | DistributeSplitEventsConstraint
+                | PreferTimesConstraint
+                | AssignTimeConstraint,
+            ):
+                for event_id in self.instance.events_of(constraint.applies_to):
+                    per_event[event_id].append(constraint)
+        self.__dict__["_per_event"] = per_event
+        return per_event
+
+    def _spread_of_event(self) -> dict[str, list[SpreadEventsConstraint]]:
+        """SpreadEvents constraints whose event group holds a single event, per event."""
+        found: dict[str, list[SpreadEventsConstraint]] = defaultdict(list)
+        for constraint in self.by_kind.get(SpreadEventsConstraint, []):
+            assert isinstance(constraint, SpreadEventsConstraint)
+            for group_id in constraint.applies_to.event_group_ids:
+                event_ids = self.instance.event_groups[group_id].event_ids
+                if len(event_ids) == 1:
+                    found[event_ids[0]].append(constraint)
+        return found
+
+    def _unavailable_of_event(self, event: Event) -> set[int]:
+        """Times the event's fixed resources must not be busy at (hard AvoidUnavailableTimes)."""
+        blocked: set[int] = set()
+        fixed = {slot.resource_id for slot in event.resources if slot.resource_id is not None}
+        for constraint in self.by_kind.get(AvoidUnavailableTimesConstraint, []):
+            assert isinstance(constraint, AvoidUnavailableTimesConstraint)
+            if not constraint.required or self.relaxed:
+                continue
+            if fixed & set(self._resources_of(constraint)):
+                blocked.update(self.instance.time_index[t] for t in constraint.time_ids)
+        return blocked
+
+    def _resources_of(self, constraint: Constraint) -> tuple[str, ...]:
+        cache = self.__dict__.setdefault("_resources_cache", {})
+        if constraint.id not in cache:
+            cache[constraint.id] = self.instance.resources_of(constraint.applies_to)
+        result: tuple[str, ...] = cache[constraint.id]
+        return result
+
+    def _link_roots(self, splits: dict[str, tuple[tuple[int, ...], ...]]) -> dict[str, str]:
+        """Union of events that a hard LinkEvents group ties and that share a split: one set of starts."""
+        parent: dict[str, str] = {}
+
+        def find(event_id: str) -> str:
+            while parent.get(event_id, event_id) != event_id:
+                event_id = parent[event_id]
+            return event_id
+
+        if self.relaxed:
+            return {}
+        for constraint in self.by_kind.get(LinkEventsConstraint, []):
+            if not constraint.required:
+                continue
+            for group_id in constraint.applies_to.event_group_ids:
+                event_ids = self.instance.event_groups[group_id].event_ids
+                events = [self.instance.events[e] for e in event_ids]
+                if (
+                    len({splits[e.id] for e in events}) != 1
+                    or len({e.preassigned_time_id for e in events}) != 1
+                ):
+                    continue
+                first = find(event_ids[0])
+                for event_id in event_ids[1:]:
+                    root = find(event_id)
+                    if root != first:
+                        parent[root] = first
+        return {event_id: find(event_id) for event_id in self.instance.events}
+
+    def _events(self) -> None:
+        instance = self.instance
+        per_event = self._constraints_of_event()
+        spread = self._spread_of_event()
+        splits: dict[str, tuple[tuple[int, ...], ...]] = {}
+        for event in instance.events.values():
+            split_constraints = [
+                c
+                for c in per_event[event.id]
+                if isinstance(c, SplitEventsConstraint | DistributeSplitEventsConstraint)
+            ]
+            splits[event.id] = tuple(
+                _candidate_splits(event, split_constraints, spread.get(event.id, []), strict=not self.relaxed)
+            )
+        roots = self._link_roots(splits)
+        shared: dict[str, list[_Candidate]] = {}
+        for event in instance.events.values():
+            constraints = per_event[event.id]
+            assign = [c for c in constraints if isinstance(c, AssignTimeConstraint)]
+            root = roots.get(event.id, event.id)
+            if root in shared:
+                candidates = shared[root]
+            else:
+                candidates = self._candidates(event, splits[event.id], constraints, assign, roots)
+                shared[root] = candidates
+            event_vars = _EventVars(event, candidates)
+            subs = event_vars.subs
+            for sub in subs:
+                for start, literal in sub.starts.items():
+                    for index in range(start, start + sub.duration):
+                        event_vars.running[index].append(literal)
+            if len(subs) > 1:
+                for literals in event_vars.running.values():
+                    if len(literals) > 1:
+                        self.model.add_at_most_one(literals)
+            self.events[event.id] = event_vars
+
+    def _allowed_starts(self, event: Event, duration: int, constraints: Sequence[Constraint]) -> list[int]:
+        same_day = [
+            start
+            for start in range(self.time_count - duration + 1)
+            if len({self.day_of[i] for i in range(start, start + duration)}) == 1
+        ]
+        starts = same_day or list(range(self.time_count - duration + 1))
+        for constraint in constraints:
+            if (
+                isinstance(constraint, PreferTimesConstraint)
+                and self.strict(constraint)
+                and constraint.duration in (None, duration)
+            ):
+                preferred = {self.instance.time_index[t] for t in constraint.time_ids}
+                starts = [s for s in starts if s in preferred]
+        blocked = self._unavailable_of_event(event)
+        if blocked:
+            starts = [s for s in starts if not blocked.intersection(range(s, s + duration))]
+        return starts
+
+    def _candidates(
+        self,
+        event: Event,
+        splits: tuple[tuple[int, ...], ...],
+        constraints: Sequence[Constraint],
+        assign: Sequence[Constraint],
+        roots: dict[str, str],
+    ) -> list[_Candidate]:
+        """Each split with its sub-events' start literals; linked events narrow the shared starts."""
+        if event.preassigned_time_id is not None:
+            start = self.instance.time_index[event.preassigned_time_id]
+            sub = _Sub(event.duration)
+            literal = self.model.new_bool_var(f"x_{event.id}_{start}")
+            self.model.add(literal == 1)
+            sub.starts[start] = literal
+            return [_Candidate((event.duration,), 1, [sub])]
+        if not assign:
+            # no AssignTime: left without a time, as KHE does
+            return [_Candidate(splits[0], 1, [_Sub(d) for d in splits[0]])]
+        root = roots.get(event.id, event.id)
+        partners = [self.instance.events[e] for e, r in roots.items() if r == root] or [event]
+        per_event = self._constraints_of_event() if len(partners) > 1 else {event.id: list(constraints)}
+        optional = not any(self.strict(c) for c in assign)
+        allowed_by_duration: dict[int, list[int]] = {}
+        for duration in {d for parts in splits for d in parts}:
+            allowed: set[int] | None = None
+            for partner in partners:
+                own = set(self._allowed_starts(partner, duration, per_event.get(partner.id, [])))
+                allowed = own if allowed is None else allowed & own
+            allowed_by_duration[duration] = sorted(allowed or set())
+        candidates: list[_Candidate] = []
+        for number, parts in enumerate(splits):
+            if not optional and any(not allowed_by_duration[d] for d in parts):
+                continue
+            selector: Expr = 1 if len(splits) == 1 else self.model.new_bool_var(f"split_{event.id}_{number}")
+            subs: list[_Sub] = []
+            for position, duration in enumerate(parts):
+                sub = _Sub(duration, optional=optional)
+                for start in allowed_by_duration[duration]:
+                    sub.starts[start] = self.model.new_bool_var(f"x_{event.id}_{number}_{position}_{start}")
+                placed = sum(sub.starts.values()) if sub.starts else 0
+                if optional:
+                    self.model.add(placed <= selector)
+                else:
+                    self.model.add(placed == selector)
+                subs.append(sub)
+            # sub-events of equal duration are interchangeable: keep them in time order
+            for first, second in itertools.pairwise(subs):
+                if first.duration == second.duration and not optional and first.starts and second.starts:
+                    ordered = self.model.add(_start_expr(first) + first.duration <= _start_expr(second))
+                    if not isinstance(selector, int):
+                        ordered.only_enforce_if(selector)
+            candidates.append(_Candidate(parts, selector, subs))
+        if not candidates:
+            self.impossible.append(
+                f"l'événement {event.id} n'a aucun horaire possible "
+                "(horaires préférés, indisponibilités de ses ressources)"
+            )
+            return [_Candidate(splits[0], 1, [_Sub(d) for d in splits[0]])]
+        if len(candidates) == 1 and not isinstance(candidates[0].selector, int):
+            self.model.add(candidates[0].selector == 1)
+        elif len(candidates) > 1:
+            self.model.add_exactly_one([c.selector for c in candidates])
+        return candidates
+
+    def _resources(self) -> None:
+        instance = self.instance
+        assigned_roles: dict[str, set[str]] = defaultdict(set)
+        for constraint in self.by_kind.get(AssignResourceConstraint, []):
+            assert isinstance(constraint, AssignResourceConstraint)
+            for event_id in instance.events_of(constraint.applies_to):
+                assigned_roles[event_id].add(constraint.role)
+        preferred: dict[tuple[str, str], set[str]] = {}
+        for constraint in self.by_kind.get(PreferResourcesConstraint, []):
+            assert isinstance(constraint, PreferResourcesConstraint)
+            if not self.strict(constraint):
+                continue
+            for event_id in instance.events_of(constraint.applies_to):
+                key = (event_id, constraint.role)
+                preferred[key] = preferred.get(key, set(constraint.resource_ids)) & constraint.resource_ids
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for resource in instance.resources.values():
+            by_type[resource.resource_type_id].append(resource.id)
+        for event_vars in self.events.values():
+            event = event_vars.event
+            for index, slot in enumerate(event.resources):
+                if slot.resource_id is not None:
+                    for time_index, literals in event_vars.running.items():
+                        self.busy_terms[slot.resource_id][time_index].extend(literals)
+                    continue
+                role = slot.role or ""
+                if role not in assigned_roles[event.id]:
+                    continue  # no AssignResource: left unassigned, which costs nothing
+                candidates = by_type.get(slot.resource_type_id or "", [])
+                allowed = preferred.get((event.id, role))
+                if allowed is not None:
+                    candidates = [r for r in candidates if r in allowed]
+                if not candidates:
+                    self.impossible.append(
+                        f"l'événement {event.id} n'a aucune ressource possible pour le rôle {role}"
+                    )
+                    continue
+                # one resource per sub-event: the rooms of a split lesson may differ (AU-TE-99)
+                per_sub: list[tuple[_Sub, dict[str, cp_model.IntVar]]] = []
+                for number, sub in enumerate(event_vars.subs):
+                    choice: dict[str, cp_model.IntVar] = {}
+                    at_start: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+                    for resource_id in candidates:
+                        held = self.model.new_bool_var(f"y_{event.id}_{index}_{number}_{resource_id}")
+                        choice[resource_id] = held
+                        if len(sub.starts) == 1:
+                            ((start, _),) = sub.starts.items()
+                            at_start[start].append(held)
+                            for time_index in range(start, start + sub.duration):
+                                self.busy_terms[resource_id][time_index].append(held)
+                            continue
+                        held_at = []
+                        for start in sub.starts:
+                            literal = self.model.new_bool_var(
+                                f"w_{event.id}_{index}_{number}_{resource_id}_{start}"
+                            )
+                            held_at.append(literal)
+                            at_start[start].append(literal)
+                            for time_index in range(start, start + sub.duration):
+                                self.busy_terms[resource_id][time_index].append(literal)
+                        self.model.add(held == sum(held_at))
+                    for start, literals in at_start.items():
+                        self.model.add(sum(literals) <= sub.starts[start])
+                    if not sub.starts:
+                        for held in choice.values():
+                            self.model.add(held == 0)
+                    per_sub.append((sub, choice))
+                event_vars.slots[index] = per_sub
+
+    # -- constraint handlers -------------------------------------------------------------------------------
+
+    def _assign_time(self, constraint: AssignTimeConstraint) -> None:
+        if self.strict(constraint):
+            return  # exactly one start per sub-event, posted with the sub-events
+        for event_id in self.instance.events_of(constraint.applies_to):
+            event_vars = self.events[event_id]
+            if event_vars.event.preassigned_time_id is not None:
+                continue
+            duration = event_vars.event.duration
+            placed = sum(sub.duration * literal for sub in event_vars.subs for literal in sub.starts.values())
+            self.charge(constraint, [(duration - placed, duration)])
+
+    def _assign_resource(self, constraint: AssignResourceConstraint) -> None:
+        for event_id in self.instance.events_of(constraint.applies_to):
+            event_vars = self.events[event_id]
+            duration = event_vars.event.duration
+            for index, slot in enumerate(event_vars.event.resources):
+                if slot.role != constraint.role or slot.resource_id is not None:
+                    continue
+                if self.strict(constraint):
+                    for sub, choice in event_vars.slots.get(index, []):
+                        placed = sum(sub.starts.values()) if sub.starts else 0
+                        self.model.add(sum(choice.values()) == placed)
+                    continue
+                held = sum(sub.duration * literal for sub, _, literal in event_vars.chosen(index))
+                self.charge(constraint, [(duration - held, duration)])
+
+    def _split(self, constraint: Constraint) -> None:
+        self.approximated.append(
+            f"{constraint.id} ({constraint.kind}): découpage choisi par le modèle "
+            f"parmi au plus {_MAX_CANDIDATES} découpages par événement"
+        )
+        weight = _HARD_SCALE if constraint.required else 1
+        for event_id in self.instance.events_of(constraint.applies_to):
+            candidates = self.events[event_id].candidates
+            costs = [_split_cost(constraint, candidate.parts) for candidate in candidates]
+            if self.strict(constraint):
+                if min(costs) > 0:
+                    self.impossible.append(
+                        f"{constraint.id} : l'événement {event_id} ne peut pas être découpé"
+                    )
+                for candidate, cost in zip(candidates, costs, strict=True):
+                    if cost and not isinstance(candidate.selector, int):
+                        self.model.add(candidate.selector == 0)
+                continue
+            for candidate, cost in zip(candidates, costs, strict=True):
+                if cost:
+                    self.objective.append(cost * weight * candidate.selector)
+
+    def _prefer_times(self, constraint: PreferTimesConstraint) -> None:
+        if self.strict(constraint):
+            return  # starts pruned with the sub-events
+        preferred = {self.instance.time_index[t] for t in constraint.time_ids}
+        for event_id in self.instance.events_of(constraint.applies_to):
+            terms: list[_Term] = []
+            for sub in self.events[event_id].subs:
+                if constraint.duration not in (None, sub.duration):
+                    continue
+                bad = [literal for start, literal in sub.starts.items() if start not in preferred]
+                if bad:
+                    terms.append((sub.duration * sum(bad), sub.duration))
+            self.charge(constraint, terms)
+
+    def _prefer_resources(self, constraint: PreferResourcesConstraint) -> None:
+        for event_id in self.instance.events_of(constraint.applies_to):
+            event_vars = self.events[event_id]
+            duration = event_vars.event.duration
+            terms: list[_Term] = []
+            for index, slot in enumerate(event_vars.event.resources):
+                if slot.role != constraint.role:
+                    continue
+                if slot.resource_id is not None:
+                    if slot.resource_id not in constraint.resource_ids:
+                        terms.append((duration, duration))
+                    continue
+                bad = [
+                    sub.duration * literal
+                    for sub, resource_id, literal in event_vars.chosen(index)
+                    if resource_id not in constraint.resource_ids
+                ]
+                if bad:
+                    terms.append((sum(bad), duration))
+            if self.strict(constraint):
+                if any(isinstance(expr, int) for expr, _ in terms):
+                    self.impossible.append(f"{constraint.id} : ressource fixée non préférée ({event_id})")
+                continue  # open slots pruned in _resources
+            self.charge(constraint, terms)
+
+    def _avoid_split_assignments(self, constraint: AvoidSplitAssignmentsConstraint) -> None:
+        for group_id in constraint.applies_to.event_group_ids:
+            fixed: set[str] = set()
+            chosen: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+            for event_id in self.instance.event_groups[group_id].event_ids:
+                event_vars = self.events[event_id]
+                for index, slot in enumerate(event_vars.event.resources):
+                    if slot.role != constraint.role:
+                        continue
+                    if slot.resource_id is not None:
+                        fixed.add(slot.resource_id)
+                    for _, resource_id, literal in event_vars.chosen(index):
+                        chosen[resource_id].append(literal)
+            used: list[Expr] = [1 for _ in fixed]
+            for resource_id, literals in chosen.items():
+                if resource_id in fixed:
+                    continue
+                flag = self.model.new_bool_var(f"used_{group_id}_{resource_id}")
+                for literal in literals:
+                    self.model.add_implication(literal, flag)
+                used.append(flag)
+            if len(used) <= 1:
+                continue
+            count = sum(used)
+            self.charge(constraint, [self.outside(count, len(used), 0, 1, hard=self.strict(constraint))])
+
+    def _spread_events(self, constraint: SpreadEventsConstraint) -> None:
+        groups = [
+            (
+                set(
+                    self.instance.time_index[t]
+                    for t in self.instance.time_groups[limited.time_group_id].time_ids
+                ),
+                limited,
+            )
+            for limited in constraint.time_groups
+        ]
+        hard = self.strict(constraint)
+        for group_id in constraint.applies_to.event_group_ids:
+            subs = [
+                sub for e in self.instance.event_groups[group_id].event_ids for sub in self.events[e].subs
+            ]
+            terms: list[_Term] = []
+            for members, limited in groups:
+                literals = [lit for sub in subs for start, lit in sub.starts.items() if start in members]
+                count: Expr = sum(literals) if literals else 0
+                terms.append(self.outside(count, len(literals), limited.minimum, limited.maximum, hard=hard))
+            self.charge(constraint, terms)
+
+    def _link_events(self, constraint: LinkEventsConstraint) -> None:
+        for group_id in constraint.applies_to.event_group_ids:
+            event_ids = self.instance.event_groups[group_id].event_ids
+            if len(event_ids) < 2:
+                continue
+            shared = [self.events[e].candidates for e in event_ids]
+            if all(c is shared[0] for c in shared):
+                continue  # one set of starts for all: linked by construction
+            first = self.events[event_ids[0]]
+            terms: list[_Term] = []
+            for index in range(self.time_count):
+                base: Expr = sum(first.running.get(index, []))
+                for event_id in event_ids[1:]:
+                    other: Expr = sum(self.events[event_id].running.get(index, []))
+                    if isinstance(base, int) and isinstance(other, int):
+                        if base != other:
+                            terms.append((1, 1))
+                        continue
+                    if self.strict(constraint):
+                        self.model.add(base == other)
+                        continue
+                    apart = self.model.new_bool_var(f"unlinked_{group_id}_{index}_{event_id}")
+                    self.model.add(apart >= base - other)
+                    self.model.add(apart >= other - base)
+                    terms.append((apart, 1))
+            if terms and self.strict(constraint):
+                self.impossible.append(f"{constraint.id} : durées incompatibles dans le groupe {group_id}")
+            # several unlinked partners at one time count once in the evaluator: this over-counts
+            self.charge(constraint, terms)
+
+    def _avoid_clashes(self, constraint: AvoidClashesConstraint) -> None:
+        hard = self.strict(constraint)
+        for resource_id in self._resources_of(constraint):
+            terms: list[_Term] = []
+            for literals in self.busy_terms.get(resource_id, {}).values():
+                if len(literals) < 2:
+                    continue
+                if hard:
+                    self.model.add_at_most_one(literals)
+                else:
+                    terms.append(self.outside(sum(literals), len(literals), 0, 1, hard=False))
+            if hard:
+                self.clash_free.add(resource_id)
+            self.charge(constraint, terms)
+
+    def _avoid_unavailable_times(self, constraint: AvoidUnavailableTimesConstraint) -> None:
+        indexes = sorted(self.instance.time_index[t] for t in constraint.time_ids)
+        for resource_id in self._resources_of(constraint):
+            terms: list[_Term] = []
+            for index in indexes:
+                if self.strict(constraint):
+                    for literal in self.busy_terms.get(resource_id, {}).get(index, []):
+                        self.model.add(literal == 0)
+                else:
+                    terms.append((self.busy(resource_id, index), 1))
+            self.charge(constraint, terms)
+
+    def _group_indexes(self, time_group_id: str) -> list[int]:
+        return [self.instance.time_index[t] for t in self.instance.time_groups[time_group_id].time_ids]
+
+    def _limit_idle_times(self, constraint: LimitIdleTimesConstraint) -> None:
+        groups = [self._group_indexes(g) for g in constraint.time_group_ids]
+        hard = self.strict(constraint)
+        for resource_id in self._resources_of(constraint):
+            idles: list[Expr] = []
+            for indexes in groups:
+                busy = [self.busy(resource_id, i) for i in indexes]
+                if sum(1 for b in busy if not isinstance(b, int)) < 2:
+                    continue
+                before: list[Expr] = [0]
+                for position in range(1, len(busy)):
+                    before.append(self.or_of([before[-1], busy[position - 1]], "before"))
+                after: list[Expr] = [0]
+                for position in range(len(busy) - 2, -1, -1):
+                    after.append(self.or_of([after[-1], busy[position + 1]], "after"))
+                after.reverse()
+                for position in range(1, len(busy) - 1):
+                    if isinstance(before[position], int) or isinstance(after[position], int):
+                        continue
+                    if hard and constraint.maximum == 0:
+                        self.model.add(busy[position] >= before[position] + after[position] - 1)
+                        continue
+                    idle = self.model.new_bool_var("idle")
+                    self.model.add(idle >= before[position] + after[position] - busy[position] - 1)
+                    self.model.add(idle <= before[position])
+                    self.model.add(idle <= after[position])
+                    self.model.add(idle <= 1 - busy[position])
+                    idles.append(idle)
+            if not idles:
+                if hard and constraint.maximum == 0:
+                    continue
+                self.charge(
+                    constraint, [self.outside(0, 0, constraint.minimum, constraint.maximum, hard=hard)]
+                )
+                continue
+            total = sum(idles)
+            self.charge(
+                constraint,
+                [self.outside(total, len(idles), constraint.minimum, constraint.maximum, hard=hard)],
+            )
+
+    def _cluster_busy_times(self, constraint: ClusterBusyTimesConstraint) -> None:
+        groups = [self._group_indexes(g) for g in constraint.time_group_ids]
+        hard = self.strict(constraint)
+        for resource_id in self._resources_of(constraint):
+            active = [
+                self.or_of([self.busy(resource_id, i) for i in indexes], f"active_{resource_id}")
+                for indexes in groups
+            ]
+            count: Expr = sum(active)
+            upper = sum(1 for a in active if not isinstance(a, int)) + sum(
+                a for a in active if isinstance(a, int)
+            )
+            self.charge(
+                constraint, [self.outside(count, upper, constraint.minimum, constraint.maximum, hard=hard)]
+            )
+
+    def _limit_busy_times(self, constraint: LimitBusyTimesConstraint) -> None:
+        groups = [self._group_indexes(g) for g in constraint.time_group_ids]
+        hard = self.strict(constraint)
+        for resource_id in self._resources_of(constraint):
+            terms: list[_Term] = []
+            for indexes in groups:
+                busy = [self.busy(resource_id, i) for i in indexes]
+                variables = [b for b in busy if not isinstance(b, int)]
+                if not variables:
+                    continue
+                count = sum(variables)
+                upper = len(variables)
+                if constraint.maximum < upper:
+                    terms.append(self.outside(count, upper, 0, constraint.maximum, hard=hard))
+                if constraint.minimum > 0:
+                    # a free time group is not constrained: the minimum only binds when busy there
+                    active = self.or_of(variables, f"active_{resource_id}")
+                    if hard:
+                        self.model.add(count >= constraint.minimum * active)
+                    else:
+                        short = self.model.new_int_var(0, constraint.minimum, "short")
+                        self.model.add(short >= constraint.minimum * active - count)
+                        terms.append((short, constraint.minimum))
+            self.charge(constraint, terms)
+
+    def _limit_workload(self, constraint: LimitWorkloadConstraint) -> None:
+        # a sub-event carries its share of the slot's workload: scale by a common multiple of durations
+        scale = math.lcm(
+            *{event_vars.event.duration for event_vars in self.events.values() if event_vars.slots}
+        )
+        fixed: dict[str, int] = defaultdict(int)
+        chosen: dict[str, list[Expr]] = defaultdict(list)
+        upper: dict[str, int] = defaultdict(int)
+        for event_vars in self.events.values():
+            event = event_vars.event
+            for index, slot in enumerate(event.resources):
+                if slot.resource_id is not None:
+                    fixed[slot.resource_id] += slot.workload * scale
+                for sub, resource_id, literal in event_vars.chosen(index):
+                    share = slot.workload * sub.duration * scale // event.duration
+                    chosen[resource_id].append(share * literal)
+                    upper[resource_id] += share
+        hard = self.strict(constraint)
+        for resource_id in self._resources_of(constraint):
+            workload: Expr = fixed[resource_id] + sum(chosen[resource_id])
+            if isinstance(workload, int):
+                value = Fraction(workload, scale)
+                excess = max(constraint.minimum - value, value - constraint.maximum, Fraction(0))
+                self.charge(constraint, [(math.ceil(excess), math.ceil(excess))])
+                continue
+            bound = fixed[resource_id] + upper[resource_id]
+            low, high = constraint.minimum * scale, constraint.maximum * scale
+            if hard:
+                if low > 0:
+                    self.model.add(workload >= low)
+                if high < bound:
+                    self.model.add(workload <= high)
+                continue
+            # deviation in whole units, rounded up as the evaluator does
+            most = -(-max(low, bound - high, 0) // scale)
+            units = self.model.new_int_var(0, most, "workload_dev")
+            if low > 0:
+                self.model.add(units * scale >= low - workload)
+            if high < bound:
+                self.model.add(units * scale >= workload - high)
+            self.charge(constraint, [(units, most)])
+
+    # -- reading a solution back ---------------------------------------------------------------------------
+
+    def solution(self, value: Callable[[Any], int], description: str) -> Solution:
+        events: list[SolutionEvent] = []
+        time_ids = [t.id for t in self.instance.times]
+        for event_vars in self.events.values():
+            event = event_vars.event
+            held: dict[int, list[SolutionResource]] = defaultdict(list)  # id(sub) -> resources
+            for index in event_vars.slots:
+                role = event.resources[index].role or ""
+                for sub, resource_id, literal in event_vars.chosen(index):
+                    if value(literal):
+                        held[id(sub)].append(SolutionResource(role=role, resource_id=resource_id))
+            chosen = next(
+                (c for c in event_vars.candidates if isinstance(c.selector, int) or value(c.selector)),
+                event_vars.candidates[0],
+            )
+            for sub in chosen.subs:
+                start = next((s for s, literal in sub.starts.items() if value(literal)), None)
+                events.append(
+                    SolutionEvent(
+                        event_id=event.id,
+                        duration=sub.duration,
+                        time_id=None if start is None else time_ids[start],
+                        resources=tuple(held[id(sub)]),
+                    )
+                )
+        return Solution(
+            instance_id=self.instance.id,
+            description=description,
+            running_time=None,
+            events=tuple(events),
+            report=None,
+        )
+
+    def hint(self, solution: Solution) -> None:
+        """Hint the starts and resources of a previous solution (sub-events matched in order)."""
+        by_event: dict[str, list[SolutionEvent]] = defaultdict(list)
+        for solution_event in solution.events:
+            by_event[solution_event.event_id].append(solution_event)
+        hinted: set[int] = set()
+        for event_id, event_vars in self.events.items():
+            placed_of: dict[int, SolutionEvent] = {}
+            parts = tuple(e.duration for e in by_event[event_id])
+            for candidate in event_vars.candidates:
+                active = candidate.parts == parts
+                if not isinstance(candidate.selector, int) and candidate.selector.index not in hinted:
+                    hinted.add(candidate.selector.index)
+                    self.model.add_hint(candidate.selector, active)
+                for position, sub in enumerate(candidate.subs):
+                    placed = by_event[event_id][position] if active else None
+                    if placed is not None:
+                        placed_of[id(sub)] = placed
+                    start = (
+                        None
+                        if placed is None or placed.time_id is None
+                        else self.instance.time_index[placed.time_id]
+                    )
+                    for s, literal in sub.starts.items():
+                        if literal.index not in hinted:
+                            hinted.add(literal.index)
+                            self.model.add_hint(literal, s == start)
+            for index, per_sub in event_vars.slots.items():
+                role = event_vars.event.resources[index].role or ""
+                for sub, choice in per_sub:
+                    placed_event = placed_of.get(id(sub))
+                    wanted = None
+                    if placed_event is not None:
+                        wanted = next((r.resource_id for r in placed_event.resources if r.role == role), None)
+                    for resource_id, literal in choice.items():
+                        self.model.add_hint(literal, resource_id == wanted)
+
+
+def _start_expr(sub: _Sub) -> Expr:
+    return sum(start * literal for start, literal in sub.starts.items())
+
+
+# --- solving ----------------------------------------------------------------------------------------------
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    """Reports each improving solution of one solve (the CP-SAT objective, not the evaluator's cost)."""
+
+    def __init__(
+        self,
+        started_at: float,
+        on_progress: Callable[[XhsttProgress], None],
+        *,
+        relaxed: bool,
+        best: int | None,
+    ) -> None:
+        super().__init__()
+        self.started_at = started_at
+        self.on_progress = on_progress
+        self.relaxed = relaxed
+        self.best = best
+
+    def on_solution_callback(self) -> None:
+        objective = round(self.objective_value)
+        if self.best is not None and objective >= self.best:
+            return
+        self.best = objective
+        self.on_progress(XhsttProgress(round(time.monotonic() - self.started_at, 3), objective, self.relaxed))
+
+
+def _solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.01)
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = workers
+    return solver
+
+
+def _objective_value(solver: cp_model.CpSolver, built: _Builder) -> int:
+    return int(sum(solver.value(term) if not isinstance(term, int) else term for term in built.objective))
+
+
+def solve(
+    instance: Instance,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    workers: int = 1,
+    on_progress: Callable[[XhsttProgress], None] | None = None,
+) -> XhsttSolveResult:
+    """Best timetable found within ``time_limit_s`` (model building included), scored by the evaluator.
+
+    Deterministic for a given seed with ``workers=1`` when the search ends before the time limit.
+    """
+    started_at = time.monotonic()
+    deadline = started_at + time_limit_s
+    built = _Builder(instance, relaxed=False)
+    unencoded, approximated = tuple(built.unencoded), tuple(sorted(set(built.approximated)))
+    for line in unencoded:
+        logger.warning("xhstt.unencoded %s", line)
+    history: list[XhsttProgress] = []
+
+    def remaining() -> float:
+        return deadline - time.monotonic()
+
+    def emit(progress: XhsttProgress) -> None:
+        history.append(progress)
+        if on_progress is not None:
+            on_progress(progress)
+
+    solution: Solution | None = None
+    status = "unknown"
+    explanation: str | None = None
+    if built.impossible:
+        explanation = "Contraintes obligatoires impossibles à respecter : " + " ; ".join(
+            built.impossible[:10]
+        )
+    else:
+        # Phase 1: any timetable meeting the hard constraints, without the objective.
+        feasibility = built.model.clone()
+        feasibility.clear_objective()
+        solver = _solver(min(remaining(), time_limit_s * _FEASIBILITY_SHARE), seed, workers)
+        solver.parameters.stop_after_first_solution = True
+        phase_status = solver.solve(feasibility)
+        if phase_status == cp_model.MODEL_INVALID:
+            raise RuntimeError(f"invalid CP-SAT model: {feasibility.validate()}")
+        if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            first = built.solution(solver.value, "CP-SAT")
+            solution, status = first, "feasible"
+            first_cost = _objective_value(solver, built)
+            emit(XhsttProgress(round(time.monotonic() - started_at, 3), first_cost, False))
+            # Phase 2: improve from there, the first timetable as a complete hint.
+            if first_cost > 0 and remaining() > 0.05:
+                built.hint(first)
+                solver = _solver(remaining(), seed, workers)
+                watcher = _Watcher(started_at, emit, relaxed=False, best=first_cost)
+                phase_status = solver.solve(built.model, watcher)
+                if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    if _objective_value(solver, built) <= first_cost:
+                        solution = built.solution(solver.value, "CP-SAT")
+                    if phase_status == cp_model.OPTIMAL:
+                        status = "optimal"
+            elif first_cost == 0:
+                status = "optimal"
+        elif phase_status == cp_model.INFEASIBLE:
+            explanation = (
+                "CP-SAT prouve que les contraintes obligatoires ne peuvent pas toutes être respectées"
+            )
+        else:
+            explanation = (
+                "aucun emploi du temps respectant les contraintes obligatoires trouvé dans le temps imparti"
+            )
+
+    if solution is None and remaining() > 0.05:
+        # The hard constraints become heavily weighted costs: the least infeasible timetable.
+        relaxed = _Builder(instance, relaxed=True)
+        solver = _solver(remaining(), seed, workers)
+        watcher = _Watcher(started_at, emit, relaxed=True, best=None)
+        phase_status = solver.solve(relaxed.model, watcher)
+        if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solution = relaxed.solution(solver.value, "CP-SAT (relâché)")
+            status = "infeasible"
+
+    evaluation = evaluate(instance, solution) if solution is not None else None
+    if evaluation is not None and evaluation.infeasibility > 0:
+        status = "infeasible"
+        violated = [
+            f"{cost.constraint_id} ({cost.kind}) : {cost.cost}"
+            for cost in evaluation.constraint_costs
+            if cost.required and cost.cost > 0
+        ]
+        detail = "contraintes obligatoires violées : " + ", ".join(violated)
+        explanation = f"{explanation} ; {detail}" if explanation else detail
+    seconds = round(time.monotonic() - started_at, 3)
+    logger.info(
+        "xhstt.solved",
+        extra={
+            "instance": instance.id,
+            "status": status,
+            "seconds": seconds,
+            "infeasibility": evaluation.infeasibility if evaluation else None,
+            "objective": evaluation.objective if evaluation else None,
+        },
+    )
+    return XhsttSolveResult(
+        instance_id=instance.id,
+        status=status,
+        solution=solution,
+        evaluation=evaluation,
+        history=tuple(history),
+        seconds=seconds,
+        unencoded=unencoded,
+        approximated=approximated,
+        explanation=explanation,
+    )
