@@ -65,7 +65,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not _env.is_prod
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "shared.accounts.hashers.MbnArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if _env.MBN_ENV == "test":
