@@ -14,8 +14,10 @@ from shared.tenancy import services as tenancy_services
 from shared.tenancy.models import School
 
 
-def _a_college() -> registry.Establishment:
-    return next(e for e in registry.generate_registry() if e.kind == registry.EstablishmentKind.COLLEGE)
+def _a_college(uai: str, owner_code: str) -> registry.Establishment:
+    """A new collège of Moselle with this UAI and owner."""
+    model = next(e for e in registry.generate_registry() if e.owner_code == "D57")
+    return dataclasses.replace(model, uai=uai, name=f"Collège {uai}", owner_code=owner_code)
 
 
 def test_loading_twice_changes_nothing(provisioned_schools: Any, db: Any) -> None:
@@ -33,9 +35,8 @@ def test_a_college_assigned_to_the_region_is_refused_and_nothing_is_written(
     provisioned_schools: Any, db: Any
 ) -> None:
     # given a new collège wrongly owned by the Région, after a valid new one
-    college = _a_college()
-    valid = dataclasses.replace(college, uai="0579990Z", name="Collège tout neuf")
-    wrong = dataclasses.replace(college, uai="0579991A", name="Collège mal rattaché", owner_code="REGION-GE")
+    valid = _a_college("0579990Z", "D57")
+    wrong = _a_college("0579991A", "REGION-GE")
     # when loaded
     with pytest.raises(errors.WrongOwner) as caught:
         region_load(establishments=[valid, wrong])
@@ -46,7 +47,7 @@ def test_a_college_assigned_to_the_region_is_refused_and_nothing_is_written(
 
 
 def test_an_unknown_collectivite_is_refused(provisioned_schools: Any, db: Any) -> None:
-    stray = dataclasses.replace(_a_college(), uai="0579992B", owner_code="D99")
+    stray = _a_college("0579992B", "D99")
     with pytest.raises(errors.UnknownCollectivite) as caught:
         region_load(establishments=[stray])
     assert caught.value.code == "unknown_collectivite"
