@@ -7,9 +7,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from mbn.audit import audit_record
-from mbn.bulk import bulk_update_rows
+from mbn.bulk import bulk_insert_rows, bulk_update_rows
 from shared.accounts.models import Account, CollectivityRole, CollectivityRoleKind, SchoolAccess
-from shared.accounts.security import accounts_second_factor_refresh
+from shared.accounts.security import SECOND_FACTOR_SCHOOL_ROLES, accounts_second_factor_refresh
 from shared.collectivites.models import Collectivite
 
 
@@ -150,7 +150,7 @@ def accounts_upsert_from_directory(*, identities: Sequence[DirectoryIdentity]) -
         resolved[identity.key] = account
     created_keys = set(to_create)
     if to_create:
-        Account.objects.bulk_create(list(to_create.values()), batch_size=5000)
+        _accounts_insert(list(to_create.values()))
     changed: dict[int, Account] = {}
     for identity in identities:
         account = resolved[identity.key]
@@ -180,28 +180,63 @@ def accounts_upsert_from_directory(*, identities: Sequence[DirectoryIdentity]) -
     ]
 
 
+# Columns of a directory-created account (the others take their defaults: active, date joined, uid).
+_DIRECTORY_ACCOUNT_FIELDS = (
+    "username",
+    "aaf_jointure",
+    "ine",
+    "first_name",
+    "last_name",
+    "email",
+    "password",
+)
+
+
+def _accounts_insert(accounts: Sequence[Account]) -> None:
+    ids = bulk_insert_rows(
+        Account,
+        _DIRECTORY_ACCOUNT_FIELDS,
+        ([getattr(a, name) for name in _DIRECTORY_ACCOUNT_FIELDS] for a in accounts),
+        returning=("id",),
+    )
+    for account, (pk,) in zip(accounts, ids, strict=True):
+        account.pk = pk
+        account._state.adding = False
+        account._state.db = "default"
+
+
 def account_upsert_from_directory(*, identity: DirectoryIdentity) -> DirectoryAccount:
     """The single-record form of `accounts_upsert_from_directory`."""
     return accounts_upsert_from_directory(identities=[identity])[0]
 
 
+SECOND_FACTOR_SCHOOL_ROLES_SET = frozenset(SECOND_FACTOR_SCHOOL_ROLES)
+
+
 def school_accesses_add(*, entries: Iterable[tuple[int, int, Sequence[str], Sequence[str]]]) -> None:
     """Index (account id, school id, roles, profiles) for the school picker and CAS attributes, in bulk."""
     rows = {
-        (account_id, school_id): SchoolAccess(
-            account_id=account_id, school_id=school_id, roles=list(roles), profiles=list(profiles)
-        )
+        (account_id, school_id): (account_id, school_id, list(roles), list(profiles))
         for account_id, school_id, roles, profiles in entries
     }
     if rows:
-        SchoolAccess.objects.bulk_create(
-            list(rows.values()),
-            batch_size=5000,
-            update_conflicts=True,
-            unique_fields=["account", "school"],
-            update_fields=["roles", "profiles", "updated_at"],
+        bulk_insert_rows(
+            SchoolAccess,
+            ("account_id", "school_id", "roles", "profiles"),
+            rows.values(),
+            unique_fields=("account", "school"),
+            update_fields=("roles", "profiles", "updated_at"),
         )
-        accounts_second_factor_refresh(account_ids={account_id for account_id, _ in rows})
+        # Only two kinds of accounts can see their second-factor rule change here: those given a role
+        # that requires it, and those that have it (a role may have been taken away). Any other account
+        # neither had the flag nor gets a reason for it, so the rule is not evaluated for it.
+        granted = {
+            account_id
+            for account_id, _, roles, _ in rows.values()
+            if not SECOND_FACTOR_SCHOOL_ROLES_SET.isdisjoint(roles)
+        }
+        flagged = Account.objects.filter(pk__in=[a for a, _ in rows], requires_second_factor=True)
+        accounts_second_factor_refresh(account_ids=granted | set(flagged.values_list("pk", flat=True)))
 
 
 def school_accesses_remove(*, school_id: int, account_ids: Collection[int]) -> None:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from mbn.audit import audit_record
+from mbn.bulk import bulk_insert_rows
 from mbn.tenancy import enqueue_public_on_commit
 from shared.accounts.models import Account
 from shared.directory_feed import errors
@@ -163,27 +164,17 @@ class RecordStateRow:
 
 def record_states_save(*, rows: Iterable[RecordStateRow]) -> None:
     """Insert or update the states of applied records (one statement per batch); clears any mark."""
-    objects = [
-        AafRecordState(
-            academie=row.academie,
-            kind=row.kind,
-            jointure=row.jointure,
-            checksum=row.checksum,
-            account_id=row.account_id,
-            school_ids=row.school_ids,
-            marked_at=None,
-            updated_at=timezone.now(),
-        )
-        for row in rows
-    ]
-    if objects:
-        AafRecordState.objects.bulk_create(
-            objects,
-            batch_size=5000,
-            update_conflicts=True,
-            unique_fields=["academie", "kind", "jointure"],
-            update_fields=["checksum", "account", "school_ids", "marked_at", "updated_at"],
-        )
+    now = timezone.now()
+    bulk_insert_rows(
+        AafRecordState,
+        ("academie", "kind", "jointure", "checksum", "account_id", "school_ids", "marked_at", "updated_at"),
+        (
+            (row.academie, row.kind, row.jointure, row.checksum, row.account_id, row.school_ids, None, now)
+            for row in rows
+        ),
+        unique_fields=("academie", "kind", "jointure"),
+        update_fields=("checksum", "account", "school_ids", "marked_at", "updated_at"),
+    )
 
 
 def record_states_mark(*, state_ids: list[int], at: datetime.datetime) -> None:

@@ -56,10 +56,17 @@ class Person(models.Model):
     left_on = models.DateField(null=True, blank=True)
     marked_for_deletion_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # STS-Web individual id (INDIVIDU/@ID, LSU's id-sts), set when an STS import matches this person.
+    sts_id = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001  # NULL: unique when set
 
     class Meta:
         ordering = ["display_name"]
-        constraints = [models.UniqueConstraint(fields=["account"], name="person_one_per_account")]
+        constraints = [
+            models.UniqueConstraint(fields=["account"], name="person_one_per_account"),
+            models.UniqueConstraint(
+                fields=["sts_id"], condition=Q(sts_id__isnull=False), name="person_unique_sts_id"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -77,6 +84,8 @@ class Subject(models.Model):
 
     code = models.CharField(max_length=20, unique=True)
     label = models.CharField(max_length=120)
+    # STS CODE_GESTION (MATHS, AGL1…): the short code timetable software uses for this subject.
+    management_code = models.CharField(max_length=20, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["label"]

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mbn.audit import audit_record
-from mbn.bulk import bulk_update_rows
+from mbn.bulk import bulk_insert_rows, bulk_update_rows
 from shared.accounts.models import Account
 from shared.accounts.services import school_access_record
 from tenants.directory.models import (
@@ -89,6 +89,24 @@ PERSON_SYNCED_FIELDS = (
 )
 
 
+# Columns a directory-created person is inserted with (the others take their defaults).
+PERSON_CREATED_FIELDS = ("account_id", *PERSON_SYNCED_FIELDS)
+
+
+def _people_insert(people: Sequence[Person]) -> None:
+    """Insert new people in bulk and give each instance its id."""
+    ids = bulk_insert_rows(
+        Person,
+        PERSON_CREATED_FIELDS,
+        ([getattr(p, name) for name in PERSON_CREATED_FIELDS] for p in people),
+        returning=("id",),
+    )
+    for person, (pk,) in zip(people, ids, strict=True):
+        person.pk = pk
+        person._state.adding = False
+        person._state.db = "default"
+
+
 def _person_state(person: Person) -> tuple[object, ...]:
     return tuple(
         tuple(value) if isinstance(value, list) else value
@@ -146,6 +164,7 @@ def people_sync_from_directory(*, people: Sequence[PersonSync]) -> PeopleSynced:
     """Create or update members from directory records, with their class, groups, links and services."""
     ids = [p.account_id for p in people]
     existing = {p.account_id: p for p in Person.objects.filter(account_id__in=ids)}
+    known_ids = {p.pk for p in existing.values()}  # only they can have rows to rewrite
     created: list[Person] = []
     updated: list[Person] = []
     for sync in people:
@@ -170,12 +189,12 @@ def people_sync_from_directory(*, people: Sequence[PersonSync]) -> PeopleSynced:
         person.marked_for_deletion_at = None
         if before is not None and before != _person_state(person):
             updated.append(person)
-    Person.objects.bulk_create(created, batch_size=5000)
+    _people_insert(created)
     bulk_update_rows(updated, PERSON_SYNCED_FIELDS)
     person_ids = {account_id: person.pk for account_id, person in existing.items()}
-    _memberships_sync(people, person_ids)
-    joined, ended = _guardianships_sync(people, person_ids)
-    _services_sync(people, person_ids)
+    _memberships_sync(people, person_ids, known_ids)
+    joined, ended = _guardianships_sync(people, person_ids, known_ids)
+    _services_sync(people, person_ids, known_ids)
     return PeopleSynced(
         created_account_ids=[p.account_id for p in created],
         joined_account_ids=joined,
@@ -184,56 +203,67 @@ def people_sync_from_directory(*, people: Sequence[PersonSync]) -> PeopleSynced:
     )
 
 
-def _memberships_sync(people: Sequence[PersonSync], person_ids: dict[int, int]) -> None:
+def _existing(ids: Sequence[int], known_ids: set[int]) -> list[int]:
+    """The ids of people who were members before this call: a new person has nothing to delete yet."""
+    return [pk for pk in ids if pk in known_ids]
+
+
+def _memberships_sync(people: Sequence[PersonSync], person_ids: dict[int, int], known_ids: set[int]) -> None:
     with_class = [p for p in people if p.class_codes is not None]
     if with_class:
-        ClassMembership.objects.filter(student_id__in=[person_ids[p.account_id] for p in with_class]).delete()
+        rewritten = _existing([person_ids[p.account_id] for p in with_class], known_ids)
+        if rewritten:
+            ClassMembership.objects.filter(student_id__in=rewritten).delete()
         class_ids = dict(
             SchoolClass.objects.filter(
                 code__in={c for p in with_class for c in p.class_codes or ()}
             ).values_list("code", "pk")
         )
-        ClassMembership.objects.bulk_create(
-            [
-                ClassMembership(
-                    student_id=person_ids[p.account_id], school_class_id=class_ids[p.class_codes[0]]
-                )
+        bulk_insert_rows(
+            ClassMembership,
+            ("student_id", "school_class_id"),
+            (
+                (person_ids[p.account_id], class_ids[p.class_codes[0]])
                 for p in with_class
                 if p.class_codes and p.class_codes[0] in class_ids
-            ]
+            ),
         )
     with_groups = [p for p in people if p.group_codes is not None]
     if with_groups:
-        GroupMembership.objects.filter(
-            student_id__in=[person_ids[p.account_id] for p in with_groups]
-        ).delete()
+        rewritten = _existing([person_ids[p.account_id] for p in with_groups], known_ids)
+        if rewritten:
+            GroupMembership.objects.filter(student_id__in=rewritten).delete()
         group_ids = dict(
             TeachingGroup.objects.filter(
                 code__in={c for p in with_groups for c in p.group_codes or ()}
             ).values_list("code", "pk")
         )
-        GroupMembership.objects.bulk_create(
-            [
-                GroupMembership(student_id=person_ids[p.account_id], group_id=group_ids[code])
+        bulk_insert_rows(
+            GroupMembership,
+            ("student_id", "group_id"),
+            (
+                (person_ids[p.account_id], group_ids[code])
                 for p in with_groups
                 for code in dict.fromkeys(p.group_codes or ())
                 if code in group_ids
-            ]
+            ),
         )
 
 
 def _guardianships_sync(
-    people: Sequence[PersonSync], person_ids: dict[int, int]
+    people: Sequence[PersonSync], person_ids: dict[int, int], known_ids: set[int]
 ) -> tuple[list[int], list[int]]:
     """Rewrite the pupils' links; returns (guardians who joined this school, guardians who left it)."""
     with_links = [p for p in people if p.guardians is not None]
     if not with_links:
         return [], []
-    student_ids = [person_ids[p.account_id] for p in with_links]
-    previous = set(
-        Guardianship.objects.filter(student_id__in=student_ids).values_list("guardian_id", flat=True)
-    )
-    Guardianship.objects.filter(student_id__in=student_ids).delete()
+    student_ids = _existing([person_ids[p.account_id] for p in with_links], known_ids)
+    previous: set[int] = set()
+    if student_ids:
+        previous = set(
+            Guardianship.objects.filter(student_id__in=student_ids).values_list("guardian_id", flat=True)
+        )
+        Guardianship.objects.filter(student_id__in=student_ids).delete()
     links = {link.account_id: link for p in with_links for link in p.guardians or ()}
     guardians = {g.account_id: g for g in Person.objects.filter(account_id__in=list(links))}
     new_guardians = [
@@ -246,7 +276,7 @@ def _guardianships_sync(
         for account_id, link in links.items()
         if account_id not in guardians
     ]
-    Person.objects.bulk_create(new_guardians, batch_size=5000)
+    _people_insert(new_guardians)
     guardians.update({g.account_id: g for g in new_guardians})
     revived = [g for g in guardians.values() if not g.is_active or Role.GUARDIAN not in g.roles]
     for guardian in revived:
@@ -255,19 +285,15 @@ def _guardianships_sync(
         guardian.profiles = sorted({*guardian.profiles, NationalProfile.TUT})
     if revived:
         bulk_update_rows(revived, ["is_active", "left_on", "roles", "profiles"])
-    Guardianship.objects.bulk_create(
-        [
-            Guardianship(
-                guardian_id=guardians[link.account_id].pk,
-                student_id=person_ids[p.account_id],
-                kind=link.kind,
-                has_parental_rights=link.has_parental_rights,
-            )
+    bulk_insert_rows(
+        Guardianship,
+        ("guardian_id", "student_id", "kind", "has_parental_rights"),
+        (
+            (guardians[link.account_id].pk, person_ids[p.account_id], link.kind, link.has_parental_rights)
             for p in with_links
             for link in {link.account_id: link for link in p.guardians or ()}.values()
             if link.account_id != p.account_id
-        ],
-        batch_size=5000,
+        ),
     )
     # A link disappears only when no child here still carries it; then the parent leaves this school.
     orphans = Person.objects.filter(
@@ -282,11 +308,13 @@ def _guardianships_sync(
     return joined, ended
 
 
-def _services_sync(people: Sequence[PersonSync], person_ids: dict[int, int]) -> None:
+def _services_sync(people: Sequence[PersonSync], person_ids: dict[int, int], known_ids: set[int]) -> None:
     with_services = [p for p in people if p.services is not None]
     if not with_services:
         return
-    TeachingService.objects.filter(teacher_id__in=[person_ids[p.account_id] for p in with_services]).delete()
+    rewritten = _existing([person_ids[p.account_id] for p in with_services], known_ids)
+    if rewritten:
+        TeachingService.objects.filter(teacher_id__in=rewritten).delete()
     wanted = [s for p in with_services for s in p.services or ()]
     subject_ids = dict(Subject.objects.filter(code__in={s[0] for s in wanted}).values_list("code", "pk"))
     class_ids = dict(
@@ -295,7 +323,7 @@ def _services_sync(people: Sequence[PersonSync], person_ids: dict[int, int]) -> 
     group_ids = dict(
         TeachingGroup.objects.filter(code__in={s[2] for s in wanted if s[2]}).values_list("code", "pk")
     )
-    rows: dict[tuple[int, int, int | None, int | None], TeachingService] = {}
+    rows: dict[tuple[int, int, int | None, int | None], None] = {}
     for p in with_services:
         for subject, class_code, group_code in p.services or ():
             subject_id = subject_ids.get(subject)
@@ -304,10 +332,8 @@ def _services_sync(people: Sequence[PersonSync], person_ids: dict[int, int]) -> 
             if subject_id is None or (class_id is None) == (group_id is None):
                 continue  # unknown subject, class or group: reported as a warning by the import
             teacher_id = person_ids[p.account_id]
-            rows[(teacher_id, subject_id, class_id, group_id)] = TeachingService(
-                teacher_id=teacher_id, subject_id=subject_id, school_class_id=class_id, group_id=group_id
-            )
-    TeachingService.objects.bulk_create(list(rows.values()), batch_size=5000)
+            rows[(teacher_id, subject_id, class_id, group_id)] = None
+    bulk_insert_rows(TeachingService, ("teacher_id", "subject_id", "school_class_id", "group_id"), rows)
 
 
 def _memberships_end(people: QuerySet[Person], *, on: datetime.date) -> None:
@@ -360,3 +386,179 @@ def people_mark_for_deletion(*, account_ids: Collection[int], at: datetime.datet
     if count:
         audit_record(actor=None, action="directory.marked_for_deletion", data={"count": count})
     return count
+
+
+# --- structures and services from a timetable import (tenants/timetable/import_services.py) ----------------
+# Small upserts that write only the rows that change and say what they did, so that a second identical
+# import writes nothing. Codes are the natural keys; labels follow the file.
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@transaction.atomic
+def subjects_upsert(*, subjects: Sequence[tuple[str, str, str]], actor: Person | None = None) -> UpsertCounts:
+    """Subjects (BCN code, label, management code such as MATHS)."""
+    existing = {s.code: s for s in Subject.objects.filter(code__in=[code for code, _, _ in subjects])}
+    created: list[Subject] = []
+    updated: list[Subject] = []
+    for code, label, management_code in {row[0]: row for row in subjects}.values():
+        subject = existing.get(code)
+        if subject is None:
+            created.append(Subject(code=code, label=label[:120], management_code=management_code[:20]))
+        elif (subject.label, subject.management_code) != (label[:120], management_code[:20]):
+            subject.label, subject.management_code = label[:120], management_code[:20]
+            updated.append(subject)
+    Subject.objects.bulk_create(created)
+    Subject.objects.bulk_update(updated, ["label", "management_code"])
+    return _counted(actor, "directory.subjects_synced", created, updated, len(subjects))
+
+
+@transaction.atomic
+def mefs_upsert(*, mefs: Sequence[tuple[str, str]], actor: Person | None = None) -> UpsertCounts:
+    """MEFs (code, label)."""
+    existing = {m.code: m for m in Mef.objects.filter(code__in=[code for code, _ in mefs])}
+    created: list[Mef] = []
+    updated: list[Mef] = []
+    for code, label in dict(mefs).items():
+        mef = existing.get(code)
+        if mef is None:
+            created.append(Mef(code=code, label=label[:120]))
+        elif mef.label != label[:120]:
+            mef.label = label[:120]
+            updated.append(mef)
+    Mef.objects.bulk_create(created)
+    Mef.objects.bulk_update(updated, ["label"])
+    return _counted(actor, "directory.mefs_synced", created, updated, len(mefs))
+
+
+@transaction.atomic
+def classes_upsert(
+    *, classes: Sequence[tuple[str, str, str | None]], actor: Person | None = None
+) -> UpsertCounts:
+    """Classes (code, label, MEF code or None to leave the MEF as it is). MEFs must exist."""
+    mef_ids = dict(Mef.objects.filter(code__in={m for _, _, m in classes if m}).values_list("code", "pk"))
+    existing = {c.code: c for c in SchoolClass.objects.filter(code__in=[code for code, _, _ in classes])}
+    created: list[SchoolClass] = []
+    updated: list[SchoolClass] = []
+    for code, label, mef in classes:
+        school_class = existing.get(code)
+        mef_id = mef_ids.get(mef) if mef else None
+        if school_class is None:
+            school_class = SchoolClass(code=code, label=label[:120], mef_id=mef_id)
+            created.append(school_class)
+            existing[code] = school_class
+            continue
+        wanted = (label[:120], mef_id if mef else school_class.mef_id)
+        if (school_class.label, school_class.mef_id) != wanted:
+            school_class.label, school_class.mef_id = wanted
+            if school_class.pk is not None and school_class not in updated:
+                updated.append(school_class)
+    SchoolClass.objects.bulk_create(created)
+    SchoolClass.objects.bulk_update(updated, ["label", "mef"])
+    return _counted(actor, "directory.classes_synced", created, updated, len(classes))
+
+
+@transaction.atomic
+def groups_upsert(
+    *, groups: Sequence[tuple[str, str, tuple[str, ...]]], actor: Person | None = None
+) -> UpsertCounts:
+    """Groups (code, label, codes of their classes); the classes must exist. An empty tuple of classes
+    leaves the group's classes as they are."""
+    class_ids = dict(
+        SchoolClass.objects.filter(code__in={c for _, _, codes in groups for c in codes}).values_list(
+            "code", "pk"
+        )
+    )
+    existing = {
+        g.code: g
+        for g in TeachingGroup.objects.filter(code__in=[code for code, _, _ in groups]).prefetch_related(
+            "classes"
+        )
+    }
+    created: list[TeachingGroup] = []
+    updated: list[TeachingGroup] = []
+    for code, label, codes in groups:
+        wanted_classes = {class_ids[c] for c in codes if c in class_ids}
+        group = existing.get(code)
+        if group is None:
+            group = TeachingGroup.objects.create(code=code, label=label[:120])
+            group.classes.set(wanted_classes)
+            existing[code] = group
+            created.append(group)
+            continue
+        changed = False
+        if group.label != label[:120]:
+            group.label = label[:120]
+            group.save(update_fields=["label"])
+            changed = True
+        if codes and {c.pk for c in group.classes.all()} != wanted_classes:
+            group.classes.set(wanted_classes)
+            changed = True
+        if changed and group not in created and group not in updated:
+            updated.append(group)
+    return _counted(actor, "directory.groups_synced", created, updated, len(groups))
+
+
+@transaction.atomic
+def teaching_services_ensure(
+    *, services: Sequence[tuple[int, str, str | None, str | None]], actor: Person | None = None
+) -> UpsertCounts:
+    """Teaching services (teacher id, subject code, class code, group code: exactly one of the two).
+
+    Adds the missing ones and keeps the others (the AAF feed also writes services: nothing is removed here).
+    """
+    subject_ids = dict(Subject.objects.filter(code__in={s[1] for s in services}).values_list("code", "pk"))
+    class_ids = dict(
+        SchoolClass.objects.filter(code__in={s[2] for s in services if s[2]}).values_list("code", "pk")
+    )
+    group_ids = dict(
+        TeachingGroup.objects.filter(code__in={s[3] for s in services if s[3]}).values_list("code", "pk")
+    )
+    existing = set(
+        TeachingService.objects.filter(teacher_id__in={s[0] for s in services}).values_list(
+            "teacher_id", "subject_id", "school_class_id", "group_id"
+        )
+    )
+    wanted: dict[tuple[int, int, int | None, int | None], None] = {}
+    for teacher_id, subject, class_code, group_code in services:
+        key = (
+            teacher_id,
+            subject_ids[subject],
+            class_ids[class_code] if class_code else None,
+            group_ids[group_code] if group_code else None,
+        )
+        wanted[key] = None
+    created = [
+        TeachingService(teacher_id=t, subject_id=s, school_class_id=c, group_id=g)
+        for (t, s, c, g) in wanted
+        if (t, s, c, g) not in existing
+    ]
+    TeachingService.objects.bulk_create(created)
+    return _counted(actor, "directory.services_synced", created, [], len(wanted))
+
+
+@transaction.atomic
+def person_sts_id_link(*, person: Person, sts_id: str, actor: Person | None = None) -> Person:
+    """Record a person's STS-Web id (LSU's id-sts) once an STS import has matched them."""
+    if person.sts_id != sts_id:
+        Person.objects.filter(sts_id=sts_id).exclude(pk=person.pk).update(sts_id=None)
+        person.sts_id = sts_id
+        person.save(update_fields=["sts_id"])
+        audit_record(actor=actor, action="person.sts_id_linked", target=person)
+    return person
+
+
+def _counted(
+    actor: Person | None, action: str, created: Sequence[object], updated: Sequence[object], total: int
+) -> UpsertCounts:
+    counts = UpsertCounts(
+        created=len(created), updated=len(updated), unchanged=total - len(created) - len(updated)
+    )
+    if counts.created or counts.updated:
+        audit_record(actor=actor, action=action, data={"created": counts.created, "updated": counts.updated})
+    return counts

@@ -19,3 +19,13 @@ class NewsIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(default="", max_length=20_000)
     audience: NewsAudience = NewsAudience.MEMBERS
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None

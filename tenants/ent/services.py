@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
+from django.utils import timezone
 
 from mbn.audit import audit_record
 from tenants.directory.models import Person
-from tenants.ent.models import NewsAudience, NewsItem
+from tenants.ent.models import NewsAudience, NewsItem, Notification
 
 
 @transaction.atomic
@@ -35,3 +38,34 @@ def news_publish(
     item.save()
     audit_record(actor=author, action="news.published", target=item)
     return item
+
+
+@transaction.atomic
+def notifications_publish(
+    *, recipient_ids: Iterable[int], kind: str, title: str, body: str = "", url: str = "", source_key: str
+) -> int:
+    """Put one item in each recipient's timeline; publishing the same source again adds nothing."""
+    wanted = set(recipient_ids)
+    already = set(
+        Notification.objects.filter(source_key=source_key, recipient_id__in=wanted).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    rows = [
+        Notification(
+            recipient_id=recipient_id, kind=kind, title=title, body=body, url=url, source_key=source_key
+        )
+        for recipient_id in sorted(wanted - already)
+    ]
+    # ignore_conflicts: a concurrent run of the same task may have inserted some of them meanwhile
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+@transaction.atomic
+def notification_mark_read(*, reader: Person, notification: Notification) -> Notification:
+    """Mark one of the reader's notifications as read (idempotent)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shared.tenancy.selectors import school_identity
-from tenants.ent.selectors import news_list_for
+from tenants.ent.selectors import news_list_for, notification_list_for
 
 
 @login_not_required
@@ -16,5 +16,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "school": school_identity(school=request.tenant),  # type: ignore[attr-defined]
         "person": person,
         "news": news_list_for(viewer=person)[:10],
+        "notifications": notification_list_for(viewer=person)[:5] if person is not None else [],
     }
     return render(request, "ent/home.html", context)

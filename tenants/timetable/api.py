@@ -1,16 +1,18 @@
 """JSON API of the timetable: grids per class, teacher, room and for oneself; edits; generation; feeds."""
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import File, Query, Router
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from mbn.errors import ErrorOut
 from tenants.directory.models import Person
 from tenants.directory.permissions import roles
-from tenants.timetable import selectors, services
+from tenants.timetable import import_services, selectors, services
+from tenants.timetable.errors import ImportRefused
 from tenants.timetable.models import FeedToken, GenerationRun, Lesson, LessonChange, Room
 from tenants.timetable.schemas import (
     ChangeIn,
@@ -20,6 +22,9 @@ from tenants.timetable.schemas import (
     GenerationIn,
     GenerationOut,
     GridOut,
+    ImportErrorOut,
+    ImportReportOut,
+    ImportRunOut,
     LessonIn,
     LessonMoveIn,
     LessonOut,
@@ -239,3 +244,34 @@ def feed_revoke(request: HttpRequest, feed_id: int) -> tuple[int, None]:
         owner=viewer, feed=selectors.feed_token_get_for(viewer=viewer, token_id=feed_id)
     )
     return 204, None
+
+
+# ---- imports (STS-Web, EDT, UDT) -----------------------------------------------------------------
+
+
+@router.post(
+    "/imports/{file_format}",
+    response={200: ImportReportOut, 202: ImportRunOut, 400: ImportErrorOut},
+    auth=builders,
+)
+def import_file(
+    request: HttpRequest, file_format: Literal["sts", "edt", "udt"], file: File[UploadedFile]
+) -> tuple[int, dict[str, Any]]:
+    """Import one file: the report (200), the queued run of a large file (202), or the refusal (400)."""
+    data = file.read()
+    try:
+        result = import_services.import_submit(
+            actor=_viewer(request), file_format=file_format, data=data, file_name=file.name or "fichier"
+        )
+    except ImportRefused as exc:
+        return 400, exc.as_dict()
+    if isinstance(result, import_services.ImportReport):
+        return 200, result.as_dict()
+    result.refresh_from_db()  # eager in tests and dev: the run may be over already
+    return 202, import_services.import_run_out(result)
+
+
+@router.get("/imports/runs/{run_id}", response={200: ImportRunOut, 404: ErrorOut}, auth=builders)
+def import_run_status(request: HttpRequest, run_id: int) -> dict[str, Any]:
+    run = selectors.import_run_get_for(viewer=_viewer(request), run_id=run_id)
+    return import_services.import_run_out(run)

@@ -85,3 +85,35 @@ class FeedTargetNotAllowed(DomainError):
     code = "feed_target_not_allowed"
     status = 404
     message = "Cet emploi du temps est introuvable."
+
+
+class ImportRefused(DomainError):
+    """A timetable file (STS-Web, EDT, UDT) was refused as a whole: nothing was written."""
+
+    code = "import_refused"
+    status = 400
+    message = "Ce fichier n'a pas pu être importé."
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        message: str,
+        file: str,
+        line: int | None = None,
+        element: str | None = None,
+    ) -> None:
+        self.code = code
+        self.file = file
+        self.line = line
+        self.element = element
+        super().__init__(message)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "element": self.element,
+        }

@@ -187,6 +187,9 @@ class Course(models.Model):
     room_kind = models.CharField(max_length=12, choices=RoomKind.choices, blank=True)  # blank: no room
     fixed_room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     wants_double = models.BooleanField(default=False)
+    # Courses created by an import (sts, edt, udt) and their key in that source; blank when made here.
+    source = models.CharField(max_length=10, blank=True, default="", db_default="")
+    source_key = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["id"]
@@ -213,6 +216,10 @@ class Lesson(models.Model):
     # Pinned lessons keep their place when the timetable is generated again (partial regeneration).
     is_pinned = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Lessons placed by an import (edt, udt) and their key in that source: a new import of the same
+    # source replaces them. Blank for generated or hand-placed lessons.
+    source = models.CharField(max_length=10, blank=True, default="", db_default="")
+    source_key = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["day", "slot", "id"]
@@ -375,3 +382,45 @@ class FeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"Flux {self.get_target_kind_display()} #{self.target_id}"
+
+
+class ImportFormat(models.TextChoices):
+    STS = "sts", "STS-Web"
+    EDT = "edt", "EDT (Index Éducation)"
+    UDT = "udt", "UDT (UnDeuxTemps)"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    REFUSED = "refused", "Refusé"
+    FAILED = "failed", "Échec"
+
+
+class ImportRun(models.Model):
+    """One uploaded STS/EDT/UDT file and what its import did (report) or why it was refused (error)."""
+
+    file_format = models.CharField(max_length=3, choices=ImportFormat.choices)
+    file_name = models.CharField(max_length=200)
+    # The uploaded bytes, kept until the import has run (the task reads them from here, not from Redis).
+    content = models.BinaryField(null=True, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        "directory.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    report = models.JSONField(null=True, blank=True)  # ImportReport.as_dict()
+    error = models.JSONField(null=True, blank=True)  # {code, message, file, line, element}
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.get_file_format_display()} du {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)

@@ -161,3 +161,60 @@ class FeedOut(Schema):
     url: str
     created_at: datetime
     revoked_at: datetime | None
+
+
+# ---- imports -------------------------------------------------------------------------------------
+
+
+class ImportRowOut(Schema):
+    kind: str
+    label: str
+    created: int
+    updated: int
+    unchanged: int
+    deleted: int
+    ignored: int
+
+
+class ImportReportOut(Schema):
+    file_format: str
+    file_name: str
+    changed: bool
+    summary: str
+    totals: dict[str, int]
+    rows: list[ImportRowOut]
+    created: dict[str, int]
+    updated: dict[str, int]
+    unchanged: dict[str, int]
+    deleted: dict[str, int]
+    ignored: dict[str, int]
+    warnings: list[str]
+    unmatched_teachers: list[str]
+
+
+class ImportErrorOut(Schema):
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    element: str | None = None
+
+
+class ImportProgressOut(Schema):
+    done: int
+    total: int
+    phase: str
+
+
+class ImportRunOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    file_format: str
+    file_name: str
+    size: int
+    report: ImportReportOut | None
+    error: ImportErrorOut | None
+    progress: ImportProgressOut | None
+    created_at: datetime
+    finished_at: datetime | None

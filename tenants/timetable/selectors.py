@@ -9,7 +9,8 @@ from datetime import date, time
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from mbn.errors import NotFound
-from tenants.directory.models import Guardianship, Person, Role, SchoolClass, TeachingGroup
+from tenants.directory import selectors as directory_selectors
+from tenants.directory.models import Person, Role, SchoolClass, TeachingGroup
 from tenants.timetable.models import (
     Course,
     Day,
@@ -17,6 +18,7 @@ from tenants.timetable.models import (
     FeedToken,
     GenerationRun,
     Holiday,
+    ImportRun,
     Lesson,
     LessonChange,
     PatternKind,
@@ -29,7 +31,7 @@ from tenants.timetable.models import (
 from tenants.timetable.solver import problem as solver
 
 # Who sees every timetable of the school; BUILDERS also edit it.
-SCHOOL_WIDE = (Role.DIRECTION, Role.SCHOOL_ADMIN, Role.VIE_SCOLAIRE)
+SCHOOL_WIDE = directory_selectors.SCHOOL_WIDE_ROLES
 BUILDERS = (Role.DIRECTION, Role.SCHOOL_ADMIN)
 ROOM_VIEWERS = (*SCHOOL_WIDE, Role.TEACHER, Role.STAFF)
 
@@ -182,12 +184,6 @@ def _grid(
 # ---- whose timetable the viewer may read ---------------------------------------------------------
 
 
-def _children(viewer: Person) -> QuerySet[Person]:
-    return Person.objects.filter(
-        pk__in=Guardianship.objects.filter(guardian=viewer, has_parental_rights=True).values("student")
-    )
-
-
 def _taught_class_ids(viewer: Person) -> set[int]:
     courses = Course.objects.filter(teachers=viewer)
     direct = SchoolClass.objects.filter(timetable_courses__in=courses).values_list("id", flat=True)
@@ -198,17 +194,12 @@ def _taught_class_ids(viewer: Person) -> set[int]:
 
 
 def class_list_for(*, viewer: Person) -> QuerySet[SchoolClass]:
-    classes = SchoolClass.objects.all()
-    if viewer.has_role(*SCHOOL_WIDE):
-        return classes
-    visible = Q(pk__in=[])
+    """The directory's rule (directory.selectors.classes_visible_to), plus the classes a teacher has in the
+    timetable even before the directory knows their teaching services."""
+    visible = Q(pk__in=directory_selectors.classes_visible_to(viewer=viewer).values("pk"))
     if viewer.has_role(Role.TEACHER):
         visible |= Q(pk__in=_taught_class_ids(viewer))
-    if viewer.has_role(Role.STUDENT):
-        visible |= Q(memberships__student=viewer)
-    if viewer.has_role(Role.GUARDIAN):
-        visible |= Q(memberships__student__in=_children(viewer))
-    return classes.filter(visible).distinct()
+    return SchoolClass.objects.filter(visible)
 
 
 def class_get_for(*, viewer: Person, class_id: int) -> SchoolClass:
@@ -233,15 +224,7 @@ def teacher_get_for(*, viewer: Person, teacher_id: int) -> Person:
 
 
 def student_get_for(*, viewer: Person, student_id: int) -> Person:
-    students = Person.objects.filter(roles__contains=[Role.STUDENT], is_active=True)
-    if not viewer.has_role(*SCHOOL_WIDE):
-        visible = Q(pk__in=[])
-        if viewer.has_role(Role.STUDENT):
-            visible |= Q(pk=viewer.pk)
-        if viewer.has_role(Role.GUARDIAN):
-            visible |= Q(pk__in=_children(viewer))
-        students = students.filter(visible)
-    student = students.filter(pk=student_id).first()
+    student = directory_selectors.students_visible_to(viewer=viewer).filter(pk=student_id).first()
     if student is None:
         raise NotFound()
     return student
@@ -332,7 +315,8 @@ def my_grids(*, viewer: Person, week: str | None = None) -> list[TimetableGrid]:
         grids.append(student_grid(student=viewer, week=week))
     if viewer.has_role(Role.GUARDIAN):
         grids += [
-            student_grid(student=child, week=week) for child in _children(viewer).order_by("display_name")
+            student_grid(student=child, week=week)
+            for child in directory_selectors.children_of(guardian=viewer)
         ]
     return grids
 
@@ -396,7 +380,7 @@ def lesson_change_list_for(*, viewer: Person, start_on: date, end_on: date) -> Q
         if viewer.has_role(Role.STUDENT):
             visible |= Q(lesson__in=lessons_of_student(viewer))
         if viewer.has_role(Role.GUARDIAN):
-            for child in _children(viewer):
+            for child in directory_selectors.children_of(guardian=viewer):
                 visible |= Q(lesson__in=lessons_of_student(child))
         changes = changes.filter(visible, is_published=True)
     return changes.select_related("lesson__course__subject", "substitute", "room", "lesson__room").order_by(
@@ -633,3 +617,47 @@ def _unavailabilities(
             continue
         items.append(solver.Unavailability(kind, resource, day_pos[item.day], slot_pos[item.slot]))
     return items
+
+
+# ---- imports (STS-Web, EDT, UDT) -----------------------------------------------------------------
+
+
+def import_run_list_for(*, viewer: Person) -> QuerySet[ImportRun]:
+    runs = ImportRun.objects.all() if viewer.has_role(*BUILDERS) else ImportRun.objects.none()
+    return runs.defer("content").order_by("-created_at", "-id")
+
+
+def import_run_get_for(*, viewer: Person, run_id: int) -> ImportRun:
+    run = import_run_list_for(viewer=viewer).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound()
+    return run
+
+
+# ---- who a dated change concerns -----------------------------------------------------------------
+
+
+def lesson_people_concerned(*, change: LessonChange) -> set[int]:
+    """Person ids to tell about a change: the course's teachers and the substitute, its pupils (classes and
+    groups) and their guardians with parental rights, and the school's vie scolaire."""
+    course = change.lesson.course
+    pupils = Person.objects.filter(is_active=True, roles__contains=[Role.STUDENT]).filter(
+        Q(class_membership__school_class__in=course.classes.all())
+        | Q(group_memberships__group__in=course.groups.all())
+    )
+    guardians = Person.objects.filter(
+        is_active=True, guardianships_held__student__in=pupils, guardianships_held__has_parental_rights=True
+    )
+    vie_scolaire = Person.objects.filter(is_active=True, roles__contains=[Role.VIE_SCOLAIRE])
+    ids = set(course.teachers.filter(is_active=True).values_list("pk", flat=True))
+    for people in (pupils, guardians, vie_scolaire):
+        ids |= set(people.values_list("pk", flat=True))
+    if change.substitute_id:
+        ids.add(change.substitute_id)
+    return ids
+
+
+def lesson_starts_at(*, lesson: Lesson) -> time | None:
+    return (
+        TimeSlot.objects.filter(day=lesson.day, index=lesson.slot).values_list("starts_at", flat=True).first()
+    )

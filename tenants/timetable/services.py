@@ -40,7 +40,7 @@ from tenants.timetable.models import (
 )
 from tenants.timetable.solver import cpsat
 from tenants.timetable.solver import problem as solver
-from tenants.timetable.tasks import generation_run_task
+from tenants.timetable.tasks import generation_run_task, lesson_change_notify_task
 
 logger = logging.getLogger(__name__)
 
@@ -655,6 +655,8 @@ def lesson_change_record(
     change.note, change.is_published, change.recorded_by = note, is_published, actor
     change.full_clean(validate_constraints=False)
     change.save()
+    if is_published:
+        enqueue_on_commit(lesson_change_notify_task, change_id=change.pk)
     audit_record(
         actor=actor,
         action="timetable.change_recorded",
@@ -691,3 +693,36 @@ def feed_token_revoke(*, owner: Person, feed: FeedToken) -> FeedToken:
         feed.save(update_fields=["revoked_at"])
         audit_record(actor=owner, action="timetable.feed_revoked", target=feed)
     return feed
+
+
+# ---- telling people about dated changes ----------------------------------------------------------
+
+
+def lesson_change_notify(*, change_id: int) -> int:
+    """Put a published change in the timeline of everyone it concerns (idempotent per change version)."""
+    from tenants.ent.models import NotificationKind
+    from tenants.ent.services import notifications_publish
+
+    change = LessonChange.objects.select_related("lesson__course__subject", "room", "substitute").get(
+        pk=change_id
+    )
+    if not change.is_published:
+        return 0
+    subject = change.lesson.course.subject.label
+    starts_at = selectors.lesson_starts_at(lesson=change.lesson)
+    when = f"{change.on:%d/%m/%Y}" + (f" à {starts_at:%H:%M}" if starts_at else "")
+    if change.is_cancelled:
+        title = f"{subject} : cours annulé le {when}"
+    elif change.substitute is not None:
+        title = f"{subject} : cours assuré par {change.substitute} le {when}"
+    else:
+        title = f"{subject} : changement de salle le {when}"
+    body = " ".join(part for part in (f"Salle {change.room}." if change.room else "", change.note) if part)
+    return notifications_publish(
+        recipient_ids=selectors.lesson_people_concerned(change=change),
+        kind=NotificationKind.TIMETABLE_CHANGE,
+        title=title,
+        body=body,
+        url="/emploi-du-temps/",
+        source_key=f"lessonchange:{change.pk}:v{change.version}",
+    )

@@ -12,5 +12,7 @@ urlpatterns = [
     path("emploi-du-temps/generation/", views.generation_page, name="generation"),
     path("emploi-du-temps/generation/<int:run_id>/", views.generation_detail, name="generation_detail"),
     path("emploi-du-temps/generation/<int:run_id>/arreter", views.generation_stop, name="generation_stop"),
+    path("emploi-du-temps/import/", views.import_page, name="import"),
+    path("emploi-du-temps/import/<int:run_id>/", views.import_detail, name="import_detail"),
     path("ical/<str:token>.ics", views.ical_feed, name="ical_feed"),
 ]

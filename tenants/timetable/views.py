@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mbn.errors import DomainError, NotFound
 from tenants.directory.models import Person
-from tenants.timetable import ical, selectors, services
+from tenants.timetable import ical, import_services, selectors, services
+from tenants.timetable.errors import ImportRefused
 from tenants.timetable.models import PatternKind
 
 WEEKS = (("", "Toutes les semaines"), (PatternKind.WEEK_A, "Semaine A"), (PatternKind.WEEK_B, "Semaine B"))
@@ -149,6 +150,59 @@ def _run_context(run: Any) -> dict[str, Any]:
         "run": run,
         "percent": min(100, round(100 * elapsed / run.time_limit_s)) if run.time_limit_s else 0,
     }
+
+
+# ---- imports (direction, ENT admin) -------------------------------------------------------------
+
+IMPORT_FORMATS = (
+    ("sts", "STS-Web (structures et services des enseignants, fichier sts_emp_….xml ou .zip)"),
+    ("edt", "EDT d'Index Éducation (emploi du temps, export XML déchiffré)"),
+    ("udt", "UDT (UnDeuxTemps, export CSV de l'emploi du temps)"),
+)
+
+
+def import_page(request: HttpRequest) -> HttpResponse:
+    try:
+        viewer = _builder(request)
+    except NotFound:
+        return _not_found(request)
+    context: dict[str, Any] = {"formats": IMPORT_FORMATS, "chosen": "sts"}
+    status = 200
+    if request.method == "POST":
+        file_format = request.POST.get("format", "")
+        upload = request.FILES.get("fichier")
+        context["chosen"] = file_format
+        if file_format not in dict(IMPORT_FORMATS):
+            context["error"] = {"message": "Choisissez le type de fichier."}
+        elif upload is None:
+            context["error"] = {"message": "Choisissez un fichier à importer."}
+        else:
+            try:
+                result = import_services.import_submit(
+                    actor=viewer,
+                    file_format=file_format,
+                    data=upload.read(),
+                    file_name=upload.name or "fichier",
+                )
+            except ImportRefused as exc:
+                context["error"] = exc.as_dict()
+            else:
+                if isinstance(result, import_services.ImportReport):
+                    context["report"] = result.as_dict()
+                else:
+                    return redirect("timetable:import_detail", run_id=result.pk)
+        status = 400 if "error" in context else 200
+    context["runs"] = selectors.import_run_list_for(viewer=viewer)[:10]
+    return render(request, "timetable/import.html", context, status=status)
+
+
+def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    try:
+        run = selectors.import_run_get_for(viewer=_builder(request), run_id=run_id)
+    except NotFound:
+        return _not_found(request)
+    template = "timetable/_import_progress.html" if request.htmx else "timetable/import_detail.html"  # type: ignore[attr-defined]
+    return render(request, template, {"run": import_services.import_run_out(run)})
 
 
 # ---- iCalendar feed ------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ def register(commands: Any) -> None:
     evaluate.add_argument("--json", action="store_true", help="dernière ligne : un objet JSON")
     evaluate.set_defaults(handler=xhstt_evaluate)
 
+    register_import(timetable_commands)
+
 
 class _InputError(Exception):
     """A file the command cannot use; the message is French and names the file."""
@@ -268,4 +270,81 @@ def xhstt_evaluate(args: argparse.Namespace) -> int:
             ),
             flush=True,
         )
+    return 0
+
+
+# --- import (STS-Web, EDT, UDT) into one school ---------------------------------------------------------
+
+
+def register_import(timetable_commands: Any) -> None:
+    run = timetable_commands.add_parser(
+        "import", help="importe un fichier STS-Web, EDT ou UDT dans un établissement"
+    )
+    run.add_argument("--school", required=True, help="UAI de l'établissement")
+    source = run.add_mutually_exclusive_group(required=True)
+    source.add_argument("--sts", type=Path, help="export STS-Web sts_emp_<UAI>_<année>.xml (ou .zip)")
+    source.add_argument("--edt", type=Path, help="export EDT déchiffré (XML)")
+    source.add_argument("--udt", type=Path, help="export UDT (CSV)")
+    run.add_argument("--json", action="store_true", help="dernière ligne : le rapport en JSON")
+    run.set_defaults(handler=timetable_import)
+
+
+def timetable_import(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from mbn.cli.progress import setup_django
+
+    setup_django()
+    from django_tenants.utils import schema_context
+
+    from shared.tenancy.models import School
+    from tenants.timetable.errors import ImportRefused
+    from tenants.timetable.import_services import timetable_import as run_import
+
+    file_format, path = next(
+        (name, getattr(args, name)) for name in ("sts", "edt", "udt") if getattr(args, name)
+    )
+    school = School.objects.filter(
+        schema_name=f"etab_{args.school.lower()}", schema_ready_at__isnull=False, is_template=False
+    ).first()
+    if school is None:
+        return _fail(f"établissement {args.school} inconnu ou pas encore créé")
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _fail(f"{path} : fichier illisible ou introuvable")
+    with (
+        schema_context(school.schema_name),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar,
+    ):
+        task = bar.add_task("Lecture du fichier", total=None)
+
+        def advance(done: int, total: int, phase: str) -> None:
+            bar.update(task, description=phase, completed=done, total=total or None)
+
+        try:
+            report = run_import(
+                actor=None, file_format=file_format, data=data, file_name=path.name, on_progress=advance
+            )
+        except ImportRefused as exc:
+            bar.stop()
+            if args.json:
+                print(json.dumps(exc.as_dict()), flush=True)
+            return _fail(exc.message)
+    console.print(report.summary)
+    for row in report.rows():
+        console.print(
+            f"  {row['label']} : {row['created']} créés, {row['updated']} mis à jour, "
+            f"{row['unchanged']} inchangés, {row['deleted']} supprimés, {row['ignored']} ignorés"
+        )
+    for warning in report.warnings:
+        console.print(f"[yellow]Attention[/yellow] : {warning}")
+    if args.json:
+        print(json.dumps(report.as_dict()), flush=True)
     return 0

@@ -9,7 +9,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TypeAlias
+from typing import IO, NoReturn, TypeAlias
 
 from lxml import etree
 
@@ -178,3 +178,27 @@ def parse_clock(value: str) -> datetime.time:
 
 def minutes_between(start: datetime.time, end: datetime.time) -> int:
     return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+class XmlReader:
+    """What the streaming XML readers share: where they read, and how they refuse."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def error(
+        self, code: str, reason: str, element: etree._Element | None = None, *, path: str = ""
+    ) -> NoReturn:
+        raise TimetableImportError(
+            file=self.file,
+            code=code,
+            reason=reason,
+            line=source_line(element) if element is not None else None,
+            element=path or (path_of(element) if element is not None else None),
+        )
+
+    def required(self, element: etree._Element, attribute: str, what: str) -> str:
+        value = (element.get(attribute) or "").strip()
+        if not value:
+            self.error("missing_field", f"l'attribut {attribute} ({what}) est absent ou vide", element)
+        return value

@@ -26,7 +26,17 @@ from typing import Any
 
 from lxml import etree
 
-from ._common import Source, file_label, iter_xml, open_binary, parse_clock, path_of, release, source_line
+from ._common import (
+    Source,
+    XmlReader,
+    file_label,
+    iter_xml,
+    open_binary,
+    parse_clock,
+    path_of,
+    release,
+    source_line,
+)
 from .model import (
     Grid,
     GridSlot,
@@ -112,9 +122,9 @@ def weeks_of_mask(mask: int) -> frozenset[int]:
     return frozenset(week for week in range(1, max(mask.bit_length(), 1)) if mask >> week & 1)
 
 
-class _EdtReader:
+class _EdtReader(XmlReader):
     def __init__(self, file: str) -> None:
-        self.file = file
+        super().__init__(file)
         self.uai: str | None = None
         self.year_seen = False
         self.first_week_start: datetime.date | None = None
@@ -131,21 +141,6 @@ class _EdtReader:
         self.rooms: dict[str, TimetableRoom] = {}
         self.courses: list[_RawCourse] = []
         self.entities_seen = 0
-
-    def error(self, code: str, reason: str, element: etree._Element | None = None, *, path: str = "") -> None:
-        raise TimetableImportError(
-            file=self.file,
-            code=code,
-            reason=reason,
-            line=source_line(element) if element is not None else None,
-            element=path or (path_of(element) if element is not None else None),
-        )
-
-    def required(self, element: etree._Element, attribute: str, what: str) -> str:
-        value = (element.get(attribute) or "").strip()
-        if not value:
-            self.error("missing_field", f"l'attribut {attribute} ({what}) est absent ou vide", element)
-        return value
 
     def integer(self, element: etree._Element, attribute: str, what: str, *, minimum: int, code: str) -> int:
         text = self.required(element, attribute, what)

@@ -25,6 +25,7 @@ from lxml import etree
 
 from ._common import (
     Source,
+    XmlReader,
     child_text,
     file_label,
     is_zip,
@@ -107,9 +108,9 @@ def parse_sts(source: Source, *, file_name: str | None = None, expected_uai: str
 # --- Reader -------------------------------------------------------------------------------------------
 
 
-class _StsReader:
+class _StsReader(XmlReader):
     def __init__(self, file: str) -> None:
-        self.file = file
+        super().__init__(file)
         self.uai: str | None = None
         self.school_name = ""
         self.year: int | None = None
@@ -123,21 +124,6 @@ class _StsReader:
         self.individuals: dict[str, StsIndividual] = {}
         self.services: list[StsService] = []
         self.service_paths: list[str] = []
-
-    def error(self, code: str, reason: str, element: etree._Element | None = None, *, path: str = "") -> None:
-        raise TimetableImportError(
-            file=self.file,
-            code=code,
-            reason=reason,
-            line=source_line(element) if element is not None else None,
-            element=path or (path_of(element) if element is not None else None),
-        )
-
-    def required(self, element: etree._Element, attribute: str, what: str) -> str:
-        value = (element.get(attribute) or "").strip()
-        if not value:
-            self.error("missing_field", f"l'attribut {attribute} ({what}) est absent ou vide", element)
-        return value
 
     def read(self, stream: Any) -> StsExport:
         root_checked = False

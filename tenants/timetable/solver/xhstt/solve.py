@@ -24,9 +24,10 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -72,6 +73,10 @@ _MAX_CANDIDATES = 4  # splits offered to the model per event
 # Share of the time limit for the first timetable meeting the hard constraints; the rest, if none is
 # found, goes to the relaxed model (the least infeasible timetable).
 _FEASIBILITY_SHARE = 0.8
+# Share of the time limit for the whole model after the first timetable, before the neighbourhood search.
+_WHOLE_MODEL_SHARE = 0.3
+_WHOLE_MODEL_SHARE_LARGE = 0.1
+_LARGE_EVENT_COUNT = 150
 
 Expr = Any  # an int, a CP-SAT variable or a linear expression
 _Term = tuple[Expr, int]  # (non-negative expression, an upper bound of its value)
@@ -169,6 +174,50 @@ def _candidate_splits(
     return ranked[:_MAX_CANDIDATES]
 
 
+def _capacity_only_slots(instance: Instance) -> dict[tuple[str, int], frozenset[str]]:
+    """Open slots whose choice only matters for resource capacity: a hard AssignResource, no soft
+    resource constraint on the (event, role), and candidates that no constraint other than hard
+    AvoidClashes / AvoidUnavailableTimes looks at (typically rooms). Their resources can be chosen once
+    the times are known, time by time, so the times model only counts them."""
+    watched: set[str] = set()
+    soft_roles: set[tuple[str, str]] = set()
+    hard_roles: set[tuple[str, str]] = set()
+    preferred: dict[tuple[str, str], frozenset[str]] = {}
+    for constraint in instance.constraints:
+        if (
+            isinstance(constraint, AvoidClashesConstraint | AvoidUnavailableTimesConstraint)
+            and constraint.required
+        ):
+            continue
+        watched.update(instance.resources_of(constraint.applies_to))
+        role = getattr(constraint, "role", None)
+        if role is None:
+            continue
+        for event_id in instance.events_of(constraint.applies_to):
+            key = (event_id, role)
+            if isinstance(constraint, AssignResourceConstraint) and constraint.required:
+                hard_roles.add(key)
+            elif isinstance(constraint, PreferResourcesConstraint) and constraint.required:
+                preferred[key] = preferred.get(key, constraint.resource_ids) & constraint.resource_ids
+            else:
+                soft_roles.add(key)
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for resource in instance.resources.values():
+        by_type[resource.resource_type_id].append(resource.id)
+    slots: dict[tuple[str, int], frozenset[str]] = {}
+    for event in instance.events.values():
+        for index, slot in enumerate(event.resources):
+            key = (event.id, slot.role or "")
+            if not slot.is_open or key not in hard_roles or key in soft_roles:
+                continue
+            candidates = frozenset(by_type.get(slot.resource_type_id or "", []))
+            if key in preferred:
+                candidates &= preferred[key]
+            if candidates and not candidates & watched:
+                slots[(event.id, index)] = candidates
+    return slots
+
+
 # --- model ------------------------------------------------------------------------------------------------
 
 
@@ -210,9 +259,26 @@ class _EventVars:
 
 
 class _Builder:
-    def __init__(self, instance: Instance, *, relaxed: bool) -> None:
+    def __init__(
+        self,
+        instance: Instance,
+        *,
+        relaxed: bool,
+        aggregate: bool = False,
+        fixed: Mapping[str, Sequence[tuple[int, int | None]]] | None = None,
+    ) -> None:
+        """``aggregate``: capacity-only open slots (see ``_capacity_only_slots``) get no resource variables,
+        only a per-time count against the capacity of their candidate resources (the times model);
+        ``fixed``: each event's sub-events as (duration, start), e.g. a previous solution (the resources
+        model, small because every sub-event has a single start)."""
         self.instance = instance
         self.relaxed = relaxed
+        self.fixed = fixed
+        self.aggregated: dict[tuple[str, int], frozenset[str]] = (
+            _capacity_only_slots(instance) if aggregate and not relaxed else {}
+        )
+        # aggregated slots: (candidate resources, running literals of one sub-event per time)
+        self.demands: list[tuple[frozenset[str], dict[int, list[cp_model.IntVar]]]] = []
         self.model = cp_model.CpModel()
         self.objective: list[Expr] = []
         self.unencoded: list[str] = []
@@ -332,6 +398,7 @@ class _Builder:
         self.by_kind = by_kind
         self._events()
         self._resources()
+        self._capacities()
         handlers: dict[type[Constraint], Callable[[Any], None]] = {
             AssignTimeConstraint: self._assign_time,
             AssignResourceConstraint: self._assign_resource,
@@ -448,6 +515,9 @@ class _Builder:
                 for c in per_event[event.id]
                 if isinstance(c, SplitEventsConstraint | DistributeSplitEventsConstraint)
             ]
+            if self.fixed is not None and event.id in self.fixed:
+                splits[event.id] = (tuple(d for d, _ in self.fixed[event.id]),)
+                continue
             splits[event.id] = tuple(
                 _candidate_splits(event, split_constraints, spread.get(event.id, []), strict=not self.relaxed)
             )
@@ -513,6 +583,16 @@ class _Builder:
         if not assign:
             # no AssignTime: left without a time, as KHE does
             return [_Candidate(splits[0], 1, [_Sub(d) for d in splits[0]])]
+        if self.fixed is not None and event.id in self.fixed:
+            fixed_subs: list[_Sub] = []
+            for position, (duration, start) in enumerate(self.fixed[event.id]):
+                sub = _Sub(duration, optional=start is None)
+                if start is not None:
+                    literal = self.model.new_bool_var(f"x_{event.id}_f_{position}_{start}")
+                    self.model.add(literal == 1)
+                    sub.starts[start] = literal
+                fixed_subs.append(sub)
+            return [_Candidate(splits[0], 1, fixed_subs)]
         root = roots.get(event.id, event.id)
         partners = [self.instance.events[e] for e, r in roots.items() if r == root] or [event]
         per_event = self._constraints_of_event() if len(partners) > 1 else {event.id: list(constraints)}
@@ -596,6 +676,14 @@ class _Builder:
                         f"l'événement {event.id} n'a aucune ressource possible pour le rôle {role}"
                     )
                     continue
+                if (event.id, index) in self.aggregated:
+                    for sub in event_vars.subs:
+                        running: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+                        for start, literal in sub.starts.items():
+                            for time_index in range(start, start + sub.duration):
+                                running[time_index].append(literal)
+                        self.demands.append((frozenset(candidates), running))
+                    continue
                 # one resource per sub-event: the rooms of a split lesson may differ (AU-TE-99)
                 per_sub: list[tuple[_Sub, dict[str, cp_model.IntVar]]] = []
                 for number, sub in enumerate(event_vars.subs):
@@ -627,6 +715,33 @@ class _Builder:
                             self.model.add(held == 0)
                     per_sub.append((sub, choice))
                 event_vars.slots[index] = per_sub
+
+    def _capacities(self) -> None:
+        """Aggregated slots: at each time, the sub-events needing a resource of a candidate set, plus the
+        fixed uses of that set, fit in the set's available resources (Hall's condition per set: exact
+        when the candidate sets are nested or disjoint, as in AU-TE-99 and ES-SS-08)."""
+        if not self.demands:
+            return
+        clash_free: set[str] = set()
+        unavailable: dict[str, set[int]] = defaultdict(set)
+        for constraint in self.instance.constraints:
+            if isinstance(constraint, AvoidClashesConstraint) and constraint.required:
+                clash_free.update(self._resources_of(constraint))
+            if isinstance(constraint, AvoidUnavailableTimesConstraint) and constraint.required:
+                indexes = {self.instance.time_index[t] for t in constraint.time_ids}
+                for resource_id in self._resources_of(constraint):
+                    unavailable[resource_id].update(indexes)
+        for members in sorted({members for members, _ in self.demands}, key=sorted):
+            if not members <= clash_free:
+                continue  # a resource that may hold several events at once: no limit
+            inside = [running for candidates, running in self.demands if candidates <= members]
+            for index in range(self.time_count):
+                needed = [lit for running in inside for lit in running.get(index, [])]
+                if not needed:
+                    continue
+                capacity = sum(1 for r in members if index not in unavailable[r])
+                fixed_uses = [lit for r in members for lit in self.busy_terms.get(r, {}).get(index, [])]
+                self.model.add(sum(needed) + sum(fixed_uses) <= capacity)
 
     # -- constraint handlers -------------------------------------------------------------------------------
 
@@ -985,20 +1100,21 @@ class _Builder:
             report=None,
         )
 
-    def hint(self, solution: Solution) -> None:
-        """Hint the starts and resources of a previous solution (sub-events matched in order)."""
+    def assignment(self, solution: Solution) -> dict[str, list[tuple[cp_model.IntVar, int]]]:
+        """Per event, the values of its split selectors, start literals and resource choices in a
+        previous solution (sub-events matched in order); linked events share their variables."""
         by_event: dict[str, list[SolutionEvent]] = defaultdict(list)
         for solution_event in solution.events:
             by_event[solution_event.event_id].append(solution_event)
-        hinted: set[int] = set()
+        values: dict[str, list[tuple[cp_model.IntVar, int]]] = {}
         for event_id, event_vars in self.events.items():
+            own: list[tuple[cp_model.IntVar, int]] = []
             placed_of: dict[int, SolutionEvent] = {}
             parts = tuple(e.duration for e in by_event[event_id])
             for candidate in event_vars.candidates:
                 active = candidate.parts == parts
-                if not isinstance(candidate.selector, int) and candidate.selector.index not in hinted:
-                    hinted.add(candidate.selector.index)
-                    self.model.add_hint(candidate.selector, active)
+                if not isinstance(candidate.selector, int):
+                    own.append((candidate.selector, int(active)))
                 for position, sub in enumerate(candidate.subs):
                     placed = by_event[event_id][position] if active else None
                     if placed is not None:
@@ -1008,10 +1124,7 @@ class _Builder:
                         if placed is None or placed.time_id is None
                         else self.instance.time_index[placed.time_id]
                     )
-                    for s, literal in sub.starts.items():
-                        if literal.index not in hinted:
-                            hinted.add(literal.index)
-                            self.model.add_hint(literal, s == start)
+                    own.extend((literal, int(s == start)) for s, literal in sub.starts.items())
             for index, per_sub in event_vars.slots.items():
                 role = event_vars.event.resources[index].role or ""
                 for sub, choice in per_sub:
@@ -1019,8 +1132,34 @@ class _Builder:
                     wanted = None
                     if placed_event is not None:
                         wanted = next((r.resource_id for r in placed_event.resources if r.role == role), None)
-                    for resource_id, literal in choice.items():
-                        self.model.add_hint(literal, resource_id == wanted)
+                    own.extend(
+                        (literal, int(resource_id == wanted)) for resource_id, literal in choice.items()
+                    )
+            values[event_id] = own
+        return values
+
+    def hint(self, solution: Solution, model: cp_model.CpModel | None = None) -> None:
+        """Hint the starts and resources of a previous solution."""
+        target = self.model if model is None else model
+        hinted: set[int] = set()
+        for own in self.assignment(solution).values():
+            for literal, value in own:
+                if literal.index not in hinted:
+                    hinted.add(literal.index)
+                    target.add_hint(literal, value)
+
+
+def _choose_resources(
+    instance: Instance, incumbent: _Incumbent, time_limit_s: float, seed: int, workers: int
+) -> tuple[Solution, str]:
+    """The resources of a timetable of the times model: the whole model with every start fixed."""
+    resourced = _Builder(instance, relaxed=False, fixed=_fixed_starts(instance, incumbent.solution))
+    resourced.hint(incumbent.solution)
+    solver = _solver(max(time_limit_s, 1.0), seed, workers)
+    phase_status = solver.solve(resourced.model)
+    if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return resourced.solution(solver.value, "CP-SAT"), "feasible"
+    return incumbent.solution, "infeasible"
 
 
 def _start_expr(sub: _Sub) -> Expr:
@@ -1067,6 +1206,148 @@ def _objective_value(solver: cp_model.CpSolver, built: _Builder) -> int:
     return int(sum(solver.value(term) if not isinstance(term, int) else term for term in built.objective))
 
 
+def _better(evaluation: Evaluation, than: Evaluation | None) -> bool:
+    """Lexicographic (infeasibility, objective) comparison, ties accepted (plateau moves)."""
+    if than is None:
+        return True
+    return (evaluation.infeasibility, evaluation.objective) <= (than.infeasibility, than.objective)
+
+
+def _fixed_starts(instance: Instance, solution: Solution) -> dict[str, list[tuple[int, int | None]]]:
+    fixed: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+    for solution_event in solution.events:
+        start = None if solution_event.time_id is None else instance.time_index[solution_event.time_id]
+        fixed[solution_event.event_id].append((solution_event.duration, start))
+    return dict(fixed)
+
+
+@dataclass
+class _Incumbent:
+    solution: Solution
+    evaluation: Evaluation
+
+
+class _Neighbourhoods:
+    """Random neighbourhoods of a timetable: events related through their resources around a seed event
+    (often one where the evaluator charges a cost), optionally restricted to two days."""
+
+    def __init__(self, built: _Builder, rng: random.Random) -> None:
+        self.built = built
+        self.rng = rng
+        instance = built.instance
+        self.event_ids = list(built.events)
+        # linked events share their variables: they are freed together
+        by_shared: dict[int, list[str]] = defaultdict(list)
+        for event_id, event_vars in built.events.items():
+            by_shared[id(event_vars.candidates)].append(event_id)
+        self.partners = {e: by_shared[id(v.candidates)] for e, v in built.events.items()}
+        self.groups_of: dict[str, list[str]] = {
+            group_id: list(group.event_ids) for group_id, group in instance.event_groups.items()
+        }
+        self.resource_users: dict[str, list[str]] = defaultdict(list)
+        self.fixed_resources: dict[str, list[str]] = {}
+        for event in instance.events.values():
+            fixed = [slot.resource_id for slot in event.resources if slot.resource_id is not None]
+            self.fixed_resources[event.id] = fixed
+            for resource_id in fixed:
+                self.resource_users[resource_id].append(event.id)
+
+    def hot_events(self, evaluation: Evaluation) -> list[str]:
+        hot: list[str] = []
+        for cost in evaluation.constraint_costs:
+            for point in cost.points:
+                if point.cost <= 0:
+                    continue
+                if point.point_kind == "Event":
+                    hot.append(point.point_id)
+                elif point.point_kind == "EventGroup":
+                    hot.extend(self.groups_of.get(point.point_id, []))
+                else:
+                    hot.extend(self.resource_users.get(point.point_id, []))
+        return [e for e in hot if e in self.built.events]
+
+    def pick(self, size: int, evaluation: Evaluation, days_of: dict[str, set[str | None]]) -> set[str]:
+        rng = self.rng
+        hot = self.hot_events(evaluation)
+        seed_event = rng.choice(hot) if hot and rng.random() < 0.6 else rng.choice(self.event_ids)
+        free: set[str] = set()
+        frontier = [seed_event]
+        day_filter: set[str | None] | None = None
+        if rng.random() < 0.25:
+            days = sorted({d for d in self.built.day_of if d is not None})
+            if len(days) >= 2:
+                day_filter = set(rng.sample(days, 2))
+                size *= 2  # only part of the related events are on those days
+        while frontier and len(free) < size:
+            event_id = frontier.pop(rng.randrange(len(frontier)))
+            if event_id in free:
+                continue
+            if day_filter is None or days_of.get(event_id, set()) & day_filter or event_id == seed_event:
+                free.update(self.partners[event_id])
+            resources = self.fixed_resources.get(event_id, [])
+            if resources:
+                users = self.resource_users[rng.choice(resources)]
+                frontier.extend(rng.sample(users, k=min(len(users), 8)))
+            if not frontier and len(free) < size:
+                frontier.append(rng.choice(self.event_ids))
+        return free
+
+
+def _neighbourhood_search(
+    built: _Builder,
+    best: _Incumbent,
+    deadline: float,
+    seed: int,
+    workers: int,
+    on_improved: Callable[[int], None],
+) -> _Incumbent:
+    """Large neighbourhood search: fix most events at their current times and resources, free a related
+    subset, re-solve for a short while; the evaluator decides which timetable is kept."""
+    instance = built.instance
+    rng = random.Random(seed)  # noqa: S311  # search diversification, not security
+    neighbourhoods = _Neighbourhoods(built, rng)
+    size = max(4, min(30, len(built.events) // 10))
+    while time.monotonic() < deadline - 0.2 and best.evaluation.objective > 0:
+        days_of: dict[str, set[str | None]] = defaultdict(set)
+        for solution_event in best.solution.events:
+            if solution_event.time_id is not None:
+                days_of[solution_event.event_id].add(
+                    built.day_of[instance.time_index[solution_event.time_id]]
+                )
+        free = neighbourhoods.pick(size, best.evaluation, days_of)
+        neighbourhood = built.model.clone()
+        neighbourhood.clear_hints()
+        done: set[int] = set()
+        for event_id, own in built.assignment(best.solution).items():
+            for literal, value in own:
+                if literal.index in done:
+                    continue
+                done.add(literal.index)
+                if event_id in free:
+                    neighbourhood.add_hint(literal, value)
+                else:
+                    domain = neighbourhood.proto.variables[literal.index].domain
+                    domain[0], domain[1] = value, value
+        solver = _solver(min(deadline - time.monotonic(), 5.0), rng.randrange(1 << 16), workers)
+        solver.parameters.max_deterministic_time = 2.0
+        status = solver.solve(neighbourhood)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            size = max(2, int(size * 0.8))
+            continue
+        size = min(len(built.events), size + 2) if status == cp_model.OPTIMAL else max(2, int(size * 0.9))
+        candidate = built.solution(solver.value, "CP-SAT")
+        evaluation = evaluate(instance, candidate)
+        if _better(evaluation, best.evaluation):
+            improved = (evaluation.infeasibility, evaluation.objective) < (
+                best.evaluation.infeasibility,
+                best.evaluation.objective,
+            )
+            best = _Incumbent(candidate, evaluation)
+            if improved:
+                on_improved(_objective_value(solver, built))
+    return best
+
+
 def solve(
     instance: Instance,
     *,
@@ -1078,14 +1359,22 @@ def solve(
     """Best timetable found within ``time_limit_s`` (model building included), scored by the evaluator.
 
     Deterministic for a given seed with ``workers=1`` when the search ends before the time limit.
+
+    Phases: (1) any timetable meeting the hard constraints, on the times model when some open slots
+    only matter for capacity (rooms), else on the whole model; (2) the whole model, hinted with it,
+    for a slice of the time; (3) a large neighbourhood search; (4) with a times model, the resources
+    of the best timetable, its times fixed.
     """
     started_at = time.monotonic()
     deadline = started_at + time_limit_s
-    built = _Builder(instance, relaxed=False)
+    built = _Builder(instance, relaxed=False, aggregate=True)
+    staged = bool(built.aggregated)
     unencoded, approximated = tuple(built.unencoded), tuple(sorted(set(built.approximated)))
     for line in unencoded:
         logger.warning("xhstt.unencoded %s", line)
     history: list[XhsttProgress] = []
+    # time kept for choosing the resources of the best timetable of the times model
+    reserve = max(2.0, time_limit_s * 0.1) if staged else 0.0
 
     def remaining() -> float:
         return deadline - time.monotonic()
@@ -1095,7 +1384,11 @@ def solve(
         if on_progress is not None:
             on_progress(progress)
 
+    def improved(objective: int) -> None:
+        emit(XhsttProgress(round(time.monotonic() - started_at, 3), objective, False))
+
     solution: Solution | None = None
+    incumbent: _Incumbent | None = None
     status = "unknown"
     explanation: str | None = None
     if built.impossible:
@@ -1106,29 +1399,46 @@ def solve(
         # Phase 1: any timetable meeting the hard constraints, without the objective.
         feasibility = built.model.clone()
         feasibility.clear_objective()
-        solver = _solver(min(remaining(), time_limit_s * _FEASIBILITY_SHARE), seed, workers)
+        solver = _solver(min(remaining() - reserve, time_limit_s * _FEASIBILITY_SHARE), seed, workers)
         solver.parameters.stop_after_first_solution = True
         phase_status = solver.solve(feasibility)
         if phase_status == cp_model.MODEL_INVALID:
             raise RuntimeError(f"invalid CP-SAT model: {feasibility.validate()}")
         if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             first = built.solution(solver.value, "CP-SAT")
-            solution, status = first, "feasible"
+            incumbent = _Incumbent(first, evaluate(instance, first))
+            status = "feasible"
             first_cost = _objective_value(solver, built)
-            emit(XhsttProgress(round(time.monotonic() - started_at, 3), first_cost, False))
-            # Phase 2: improve from there, the first timetable as a complete hint.
-            if first_cost > 0 and remaining() > 0.05:
+            improved(first_cost)
+            # Phase 2: the whole model from there, the first timetable as a complete hint; on large
+            # instances it stalls, so it only gets a slice before the neighbourhood search.
+            if first_cost > 0 and remaining() - reserve > 0.05:
                 built.hint(first)
-                solver = _solver(remaining(), seed, workers)
+                share = (
+                    _WHOLE_MODEL_SHARE_LARGE if len(built.events) > _LARGE_EVENT_COUNT else _WHOLE_MODEL_SHARE
+                )
+                slice_s = min(remaining() - reserve, max(2.0, time_limit_s * share))
+                solver = _solver(slice_s, seed, workers)
                 watcher = _Watcher(started_at, emit, relaxed=False, best=first_cost)
                 phase_status = solver.solve(built.model, watcher)
                 if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    if _objective_value(solver, built) <= first_cost:
-                        solution = built.solution(solver.value, "CP-SAT")
-                    if phase_status == cp_model.OPTIMAL:
+                    candidate = built.solution(solver.value, "CP-SAT")
+                    evaluation = evaluate(instance, candidate)
+                    if _better(evaluation, incumbent.evaluation):
+                        incumbent = _Incumbent(candidate, evaluation)
+                    if phase_status == cp_model.OPTIMAL and not staged:
                         status = "optimal"
-            elif first_cost == 0:
+                if phase_status != cp_model.OPTIMAL and remaining() - reserve > 0.5:
+                    # Phase 3: large neighbourhood search.
+                    incumbent = _neighbourhood_search(
+                        built, incumbent, deadline - reserve, seed, workers, improved
+                    )
+            elif first_cost == 0 and not staged:
                 status = "optimal"
+            solution = incumbent.solution
+            if staged:
+                # Phase 4: the resources of the best timetable, its times fixed.
+                solution, status = _choose_resources(instance, incumbent, remaining(), seed, workers)
         elif phase_status == cp_model.INFEASIBLE:
             explanation = (
                 "CP-SAT prouve que les contraintes obligatoires ne peuvent pas toutes être respectées"

@@ -1,0 +1,495 @@
+"""STS-Web, EDT and UDT imports into a school: API, page, task and CLI; transactional and idempotent."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from mbn.audit.models import AuditEvent
+from tenants.directory.models import (
+    Mef,
+    Person,
+    Role,
+    SchoolClass,
+    Subject,
+    TeachingGroup,
+    TeachingService,
+)
+from tenants.timetable import import_services
+from tenants.timetable.imports.samples import (
+    sample_edt_export,
+    sample_sts_export,
+    sample_udt_export,
+    write_edt,
+    write_sts,
+    write_udt,
+)
+from tenants.timetable.imports.sts import sts_file_name
+from tenants.timetable.models import Course, ImportRun, ImportStatus, Lesson, Room, TimeSlot, WeekPattern
+from tests.conftest import UAI_A, UAI_B
+from tests.shared.accounts.factories import AccountFactory
+from tests.tenants.timetable.factories import person
+
+BASE = "/api/v1/timetable/imports"
+TABLES = (Subject, Mef, SchoolClass, TeachingGroup, TeachingService, Person, Course, Lesson, Room, TimeSlot)
+
+
+def _counts() -> dict[str, int]:
+    counts = {model.__name__: model.objects.count() for model in (*TABLES, WeekPattern, AuditEvent)}
+    counts["sts_ids"] = Person.objects.filter(sts_id__isnull=False).count()
+    return counts
+
+
+def _teacher(first: str, last: str) -> Person:
+    account = AccountFactory(first_name=first, last_name=last)
+    return person(Role.TEACHER, account=account, display_name=f"{first} {last}")
+
+
+def _staff() -> dict[str, Person]:
+    """The sample's three teachers (without STS ids yet) and a head."""
+    return {
+        "arnoux": _teacher("Lucien", "Arnoux"),
+        "berthier": _teacher("Odile", "Berthier"),
+        "delorme": _teacher("Élodie", "Delorme"),
+        "direction": person(Role.DIRECTION),
+    }
+
+
+def _sts(uai: str = UAI_A, **options: Any) -> tuple[str, bytes]:
+    return sts_file_name(uai, 2025), write_sts(sample_sts_export(uai, 2025), **options)
+
+
+def _upload(client: Any, file_format: str, name: str, content: bytes) -> Any:
+    return client.post(f"{BASE}/{file_format}", {"file": SimpleUploadedFile(name, content)})
+
+
+def _udt_grid() -> None:
+    """A school grid whose times match the UDT sample (55-minute slots)."""
+    TimeSlot.objects.all().delete()
+    starts = [(8, 0), (8, 55), (9, 50), (13, 30), (14, 25), (15, 30)]
+    for day in range(5):
+        for index, (hour, minute) in enumerate(starts):
+            end = hour * 60 + minute + 55
+            TimeSlot.objects.create(
+                day=day, index=index, starts_at=time(hour, minute), ends_at=time(end // 60, end % 60)
+            )
+
+
+# ---- STS-Web -------------------------------------------------------------------------------------
+
+
+def test_sts_import_seeds_structures_services_and_courses_then_a_second_import_changes_nothing(
+    school_a: Any, api_as: Any
+) -> None:
+    # given the sample's teachers known by name, and the head
+    with school_a.active():
+        staff = _staff()
+    client = api_as(staff["direction"], school_a)
+    name, content = _sts()
+
+    # when the head imports the STS-Web file
+    response = _upload(client, "sts", name, content)
+
+    # then structures, services and courses exist, and teachers carry their STS id
+    assert response.status_code == 200, response.content
+    report = response.json()
+    assert report["changed"] is True
+    assert report["totals"]["created"] > 0
+    with school_a.active():
+        assert set(SchoolClass.objects.values_list("code", flat=True)) >= {"4B", "4C", "6A"}
+        assert SchoolClass.objects.filter(code="4B", mef__code="10110001110").exists()
+        group = TeachingGroup.objects.get(code="4ALL1")
+        assert {c.code for c in group.classes.all()} == {"4B", "4C"}
+        assert Subject.objects.get(code="061300").management_code == "MATHS"
+        assert Person.objects.get(pk=staff["arnoux"].pk).sts_id == "4242"
+        assert Person.objects.get(pk=staff["delorme"].pk).sts_id == "9001"
+        assert TeachingService.objects.filter(teacher=staff["arnoux"]).count() == 2
+        assert Course.objects.filter(source="sts").count() == 6
+        # every sample teacher has several services: weekly hours unknown, left for the school
+        assert set(Course.objects.filter(source="sts").values_list("sessions_per_week", flat=True)) == {0}
+        assert AuditEvent.objects.filter(action="timetable.sts_imported").count() == 1
+        before = _counts()
+    # the head (DIR) and the teacher on leave are not invented as accounts
+    assert report["unmatched_teachers"] == []
+    assert any("sans volume horaire" in warning for warning in report["warnings"])
+
+    # when the same file is imported again
+    again = _upload(client, "sts", name, content)
+
+    # then nothing changes and the report says so
+    assert again.status_code == 200
+    assert again.json()["changed"] is False
+    assert again.json()["summary"].startswith("Aucun changement")
+    with school_a.active():
+        assert _counts() == before
+
+
+def test_sts_unmatched_teacher_is_reported_never_invented(school_a: Any, api_as: Any) -> None:
+    # given only two of the three teachers have an account here
+    with school_a.active():
+        _teacher("Lucien", "Arnoux")
+        _teacher("Odile", "Berthier")
+        head = person(Role.DIRECTION)
+        people = Person.objects.count()
+
+    # when the STS file is imported
+    report = _upload(api_as(head, school_a), "sts", *_sts()).json()
+
+    # then Delorme is listed, no person is created, and her courses wait for a teacher
+    assert report["unmatched_teachers"] == ["Mme DELORME Élodie (STS 9001)"]
+    with school_a.active():
+        assert Person.objects.count() == people
+        german = Course.objects.get(source="sts", groups__code="4ALL1")
+        assert list(german.teachers.all()) == []
+
+
+def test_sts_one_service_teacher_gets_the_discipline_hours(school_a: Any) -> None:
+    # given a file where Arnoux has one service only, and 18 h of mathematics
+    with school_a.active():
+        staff = _staff()
+        export = sample_sts_export(UAI_A, 2025)
+        services = [s for s in export.services if not (s.teacher_id == "4242" and s.structure_code == "4C")]
+        content = write_sts(export, services=services)
+
+        # when it is imported
+        import_services.sts_import(
+            actor=staff["direction"], data=content, file_name=sts_file_name(UAI_A, 2025)
+        )
+
+        # then his course has 18 weekly sessions, the others are left to complete
+        maths = Course.objects.get(source="sts", subject__code="061300")
+        assert maths.sessions_per_week == 18
+        assert list(maths.teachers.all()) == [staff["arnoux"]]
+
+
+# ---- EDT -----------------------------------------------------------------------------------------
+
+
+def test_edt_import_places_lessons_with_the_files_grid_and_is_idempotent(school_a: Any, api_as: Any) -> None:
+    # given structures from STS
+    with school_a.active():
+        staff = _staff()
+        import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
+        export = sample_edt_export(UAI_A)
+    client = api_as(staff["direction"], school_a)
+
+    # when the EDT export is imported
+    response = _upload(client, "edt", export.file, write_edt(export))
+
+    # then its five lessons are placed on the EDT grid, with rooms and week patterns
+    assert response.status_code == 200, response.content
+    report = response.json()
+    assert report["created"]["lessons"] == 5
+    assert report["created"]["rooms"] == 3
+    with school_a.active():
+        lessons = Lesson.objects.filter(source="edt").select_related(
+            "course__subject", "room", "week_pattern"
+        )
+        assert lessons.count() == 5
+        monday_first = lessons.get(day=0, slot=0)
+        assert monday_first.course.subject.code == "061300"
+        assert monday_first.room is not None
+        assert monday_first.room.name == "Salle 12"
+        assert list(monday_first.course.teachers.all()) == [staff["arnoux"]]
+        # the STS course of maths in 4B (Arnoux) is reused for the 1-slot weekly lesson
+        assert monday_first.course.source == "sts"
+        assert TimeSlot.objects.get(day=0, index=1).starts_at == time(8, 55)
+        french = lessons.get(course__subject__code="020100")
+        assert french.course.duration == 2
+        assert french.week_pattern.kind == "custom"
+        assert TeachingGroup.objects.filter(code="4B groupe 1").exists()  # class part created
+        co_taught = lessons.get(day=3)
+        assert set(co_taught.course.teachers.all()) == {staff["arnoux"], staff["delorme"]}
+        before = _counts()
+
+    # when the same file is imported again, nothing changes
+    again = _upload(client, "edt", export.file, write_edt(export))
+    assert again.status_code == 200
+    assert again.json()["changed"] is False
+    with school_a.active():
+        assert _counts() == before
+
+    # when a lesson moves in the source, only that lesson changes
+    moved = dataclasses.replace(
+        export, lessons=(dataclasses.replace(export.lessons[0], room_keys=("S14",)), *export.lessons[1:])
+    )
+    third = _upload(client, "edt", export.file, write_edt(moved)).json()
+    assert third["updated"]["lessons"] == 1
+    assert third["unchanged"]["lessons"] == 4
+
+
+def test_edt_refused_when_grid_would_move_lessons_placed_otherwise(school_a: Any) -> None:
+    # given a lesson placed by hand on the default grid
+    with school_a.active():
+        staff = _staff()
+        import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
+        course = Course.objects.filter(source="sts").first()
+        assert course is not None
+        Lesson.objects.create(course=course, session=0, day=0, slot=0, week_pattern=course.week_pattern)
+        before = _counts()
+        export = sample_edt_export(UAI_A)
+
+        # when the EDT file (another grid) is imported, then it is refused and nothing is written
+        with pytest.raises(import_services.ImportRefused) as refused:
+            import_services.edt_import(
+                actor=staff["direction"], data=write_edt(export), file_name=export.file
+            )
+        assert refused.value.code == "grid_conflict"
+        assert "grille horaire" in refused.value.message
+        assert _counts() == before
+
+
+# ---- UDT -----------------------------------------------------------------------------------------
+
+
+def test_udt_import_places_lessons_on_the_schools_grid_and_is_idempotent(school_a: Any, api_as: Any) -> None:
+    # given STS structures and a grid matching the UDT times
+    with school_a.active():
+        staff = _staff()
+        import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
+        _udt_grid()
+    export = sample_udt_export()
+    known = dataclasses.replace(export, lessons=export.lessons[:4])  # without the unknown music teacher
+    client = api_as(staff["direction"], school_a)
+
+    # when the UDT export is imported
+    response = _upload(client, "udt", export.file, write_udt(known))
+
+    # then four lessons are placed, A/B weeks use the school's patterns
+    assert response.status_code == 200, response.content
+    assert response.json()["created"]["lessons"] == 4
+    with school_a.active():
+        french = Lesson.objects.get(source="udt", course__subject__code="020100")
+        assert (french.day, french.slot, french.course.duration) == (0, 1, 2)
+        assert french.week_pattern.code == "A"
+        german = Lesson.objects.get(source="udt", course__subject__code="030602")
+        assert [g.code for g in german.course.groups.all()] == ["4ALL1"]
+        assert list(german.course.classes.all()) == []
+        assert list(german.course.teachers.all()) == [staff["delorme"]]
+        before = _counts()
+
+    # a second identical import changes nothing
+    again = _upload(client, "udt", export.file, write_udt(known))
+    assert again.json()["changed"] is False
+    with school_a.active():
+        assert _counts() == before
+
+
+# ---- refusals: nothing written -------------------------------------------------------------------
+
+
+def _refusal_cases() -> list[tuple[str, str, str, Any]]:
+    udt = sample_udt_export()
+    return [
+        ("sts", "sts_emp_0570613G_2025.xml", "not_xml", lambda: b"<STS_EDT><PARAMETRES>"),
+        ("sts", "sts_emp_0570613G_2025.xml", "empty_file", lambda: b""),
+        ("sts", "sts_emp_0573458Z_2025.xml", "uai_mismatch", lambda: _sts(UAI_B)[1]),
+        ("sts", "sts_emp_0570613G_2025.xml", "not_sts_web", lambda: _sts(application_source=True)[1]),
+        ("edt", "edt.xml", "wrong_root", lambda: b"<?xml version='1.0'?><STS_EDT/>"),
+        ("edt", "edt.xml", "uai_mismatch", lambda: write_edt(sample_edt_export(UAI_B))),
+        ("udt", "udt.csv", "bad_csv_header", lambda: b"a;b;c\r\n1;2;3\r\n"),
+        ("udt", "udt.csv", "unknown_reference", lambda: write_udt(udt)),  # music teacher and subject
+    ]
+
+
+@pytest.mark.parametrize(("file_format", "name", "code", "content"), _refusal_cases())
+def test_malformed_or_unknown_file_is_refused_with_where_and_why_and_nothing_written(
+    school_a: Any, api_as: Any, file_format: str, name: str, code: str, content: Any
+) -> None:
+    # given a school with its STS structures and the UDT grid
+    with school_a.active():
+        staff = _staff()
+        import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
+        _udt_grid()
+        before = _counts()
+
+    # when a bad file is uploaded
+    response = _upload(api_as(staff["direction"], school_a), file_format, name, content())
+
+    # then it is refused with its code, a French message and the file, and nothing is written
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == code
+    assert body["file"] == name
+    assert name in body["message"]
+    with school_a.active():
+        assert _counts() == before
+
+
+def test_unknown_reference_lists_what_is_missing(school_a: Any) -> None:
+    # given STS structures, when the UDT file names a teacher and a subject the school lacks
+    with school_a.active():
+        staff = _staff()
+        import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
+        _udt_grid()
+        with pytest.raises(import_services.ImportRefused) as refused:
+            import_services.udt_import(
+                actor=None, data=write_udt(sample_udt_export()), file_name="g_edt_2.csv"
+            )
+    # then both are named, with the line of the first
+    assert "FÉRAUD J." in refused.value.message
+    assert "ÉDUCATION MUSICALE" in refused.value.message
+    assert refused.value.line is not None
+
+
+# ---- roles and schools ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.STUDENT, Role.GUARDIAN, Role.VIE_SCOLAIRE])
+def test_only_direction_and_ent_admin_may_import(school_a: Any, api_as: Any, role: str) -> None:
+    # given someone who does not build the timetable
+    with school_a.active():
+        someone = person(role)
+        before = _counts()
+
+    # when they upload a file, then it is refused and nothing is written
+    response = _upload(api_as(someone, school_a), "sts", *_sts())
+    assert response.status_code == 403
+    assert api_as(someone, school_a).get("/emploi-du-temps/import/").status_code == 404
+    with school_a.active():
+        assert _counts() == before
+
+
+def test_ent_admin_may_import(school_a: Any, api_as: Any) -> None:
+    with school_a.active():
+        admin = person(Role.SCHOOL_ADMIN)
+    assert _upload(api_as(admin, school_a), "sts", *_sts()).status_code == 200
+
+
+def test_school_as_import_is_invisible_in_school_b_and_bs_file_is_refused_in_a(
+    school_a: Any, school_b: Any, api_as: Any
+) -> None:
+    # given an import in school A
+    with school_a.active():
+        staff = _staff()
+    with school_b.active():
+        head_b = person(Role.DIRECTION)
+        b_before = _counts()
+    assert _upload(api_as(staff["direction"], school_a), "sts", *_sts()).status_code == 200
+
+    # then school B has none of it
+    with school_b.active():
+        assert _counts() == b_before
+        assert not SchoolClass.objects.filter(code="4B").exists()
+    with school_a.active():
+        assert SchoolClass.objects.filter(code="4B").exists()
+    # and B cannot import A's file (the UAI in the file is A's)
+    refused = _upload(api_as(head_b, school_b), "sts", *_sts())
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "uai_mismatch"
+    # nor can A's head import on B's host
+    assert _upload(api_as(staff["direction"], school_b), "sts", *_sts(UAI_B)).status_code in (403, 404)
+
+
+# ---- large files: task with progress -------------------------------------------------------------
+
+
+def test_large_file_runs_as_a_task_with_a_progress_page(
+    school_a: Any, school_b: Any, api_as: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given files count as large from one byte
+    monkeypatch.setattr(import_services, "SYNC_LIMIT_BYTES", 0)
+    with school_a.active():
+        staff = _staff()
+    client = api_as(staff["direction"], school_a)
+
+    # when the head uploads through the page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/emploi-du-temps/import/", {"format": "sts", "fichier": SimpleUploadedFile(*_sts())}
+        )
+
+    # then the page follows the run, which is done with its report
+    assert response.status_code == 302
+    with school_a.active():
+        run = ImportRun.objects.get()
+        assert run.status == ImportStatus.DONE
+        assert run.content is None
+        assert SchoolClass.objects.filter(code="4B").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Rapport d'import" in page
+    fragment = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in fragment  # finished: no more polling
+    assert client.get(f"{BASE}/runs/{run.pk}").json()["status"] == "done"
+    # a run of A is not found from B
+    with school_b.active():
+        head_b = person(Role.DIRECTION)
+    assert api_as(head_b, school_b).get(f"{BASE}/runs/{run.pk}").status_code == 404
+
+
+def test_api_large_file_returns_202_with_the_run(
+    school_a: Any, api_as: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    monkeypatch.setattr(import_services, "SYNC_LIMIT_BYTES", 0)
+    with school_a.active():
+        head = person(Role.DIRECTION)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(api_as(head, school_a), "sts", *_sts(UAI_B))
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] in ("queued", "refused")
+    with school_a.active():
+        run = ImportRun.objects.get()
+        assert run.status == ImportStatus.REFUSED
+        assert run.error is not None
+        assert run.error["code"] == "uai_mismatch"
+
+
+# ---- page ----------------------------------------------------------------------------------------
+
+
+def test_import_page_uploads_and_shows_the_report_or_the_refusal(school_a: Any, api_as: Any) -> None:
+    with school_a.active():
+        staff = _staff()
+    client = api_as(staff["direction"], school_a)
+
+    # the form is labelled and in French
+    form = client.get("/emploi-du-temps/import/").content.decode()
+    assert '<label for="id_fichier">Fichier</label>' in form
+    assert 'enctype="multipart/form-data"' in form
+    assert "<legend>Type de fichier</legend>" in form
+
+    # a good file shows its report
+    page = client.post("/emploi-du-temps/import/", {"format": "sts", "fichier": SimpleUploadedFile(*_sts())})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Rapport d'import" in html
+    assert "classes" in html
+
+    # a bad one shows where and why, as an alert
+    bad = client.post(
+        "/emploi-du-temps/import/",
+        {"format": "sts", "fichier": SimpleUploadedFile("sts_emp_0570613G_2025.xml", b"<STS_EDT>")},
+    )
+    assert bad.status_code == 400
+    text = bad.content.decode()
+    assert 'role="alert"' in text
+    assert "Import refusé : rien n'a été modifié." in text
+    assert "not_xml" in text
+
+
+# ---- CLI -----------------------------------------------------------------------------------------
+
+
+def test_cli_imports_into_the_named_school(school_a: Any, school_b: Any, tmp_path: Path) -> None:
+    from mbn.cli.timetable import timetable_import
+
+    with school_a.active():
+        _staff()
+    name, content = _sts()
+    path = tmp_path / name
+    path.write_bytes(content)
+    args = argparse.Namespace(school=UAI_A, sts=path, edt=None, udt=None, json=True)
+    assert timetable_import(args) == 0
+    with school_a.active():
+        assert SchoolClass.objects.filter(code="4B").exists()
+    with school_b.active():
+        assert not SchoolClass.objects.filter(code="4B").exists()
+    refused = argparse.Namespace(school=UAI_B, sts=path, edt=None, udt=None, json=False)
+    assert timetable_import(refused) == 2
