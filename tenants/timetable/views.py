@@ -45,7 +45,14 @@ def _grid_page(
         grids = build(viewer, week)
     except NotFound:
         return _not_found(request)
-    context = {"grids": grids, "heading": heading, "week": week or "", "weeks": WEEKS, "path": request.path}
+    context = {
+        "grids": grids,
+        "heading": heading,
+        "week": week or "",
+        "weeks": WEEKS,
+        "path": request.path,
+        "can_edit": viewer.has_role(*selectors.BUILDERS),
+    }
     template = "timetable/_grids.html" if request.htmx else "timetable/grid_page.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -82,6 +89,42 @@ def room_timetable(request: HttpRequest, room_id: int) -> HttpResponse:
         return [selectors.room_grid(room=room, week=week)]
 
     return _grid_page(request, build, "Occupation de la salle")
+
+
+# ---- moving a lesson by choosing its new time and room (direction, ENT admin) -------------------
+
+
+def lesson_move(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """GET: the move form (htmx fragment); POST: move, with the clashes listed if it is refused."""
+    try:
+        viewer = _builder(request)
+        lesson = selectors.lesson_get_for(viewer=viewer, lesson_id=lesson_id)
+    except NotFound:
+        return _not_found(request)
+    days, slots, _open = selectors.grid_frame()
+    rooms = selectors.room_list_for(viewer=viewer)
+    error = ""
+    if request.method == "POST":
+        try:
+            room_id = request.POST.get("room", "")
+            services.lesson_move(
+                actor=viewer,
+                lesson=lesson,
+                day=int(request.POST.get("day", "")),
+                slot=int(request.POST.get("slot", "")),
+                room=selectors.room_get_for(viewer=viewer, room_id=int(room_id)) if room_id else None,
+                is_pinned=request.POST.get("is_pinned") == "on",
+            )
+        except ValueError:
+            error = "Choisissez un jour et un créneau."
+        except DomainError as exc:
+            error = exc.message
+        else:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"  # the grid is drawn again with the lesson at its new place
+            return response
+    context = {"lesson": lesson, "days": days, "slots": slots, "rooms": rooms, "error": error}
+    return render(request, "timetable/_lesson_move.html", context, status=409 if error else 200)
 
 
 # ---- generation (direction, ENT admin) -----------------------------------------------------------

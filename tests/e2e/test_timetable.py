@@ -108,3 +108,26 @@ def test_direction_generates_the_timetable_and_sees_the_outcome(
     expect(status).to_contain_text("Terminée")
     expect(status).to_contain_text("2 séances placées")
     expect(page.get_by_role("button", name="Arrêter et garder le meilleur")).to_have_count(0)
+
+
+def test_principal_moves_a_lesson_from_the_class_grid(
+    page: Any, live_port: int, timetable_people: dict[str, Any]
+) -> None:
+    school = timetable_people["school"]
+    base = f"http://{school.slug}.mbn.localhost:{live_port}"
+    with schema_context(school.schema_name):
+        class_id = SchoolClass.objects.get(code="E2E-4A").pk
+    # given the principal on the class grid
+    _login(page, base, "direction-edt-e2e")
+    page.goto(f"{base}/emploi-du-temps/classes/{class_id}/")
+    # when they open the move form of the maths lesson and choose Thursday, third slot
+    page.get_by_role("button", name=re.compile("Déplacer Mathématiques e2e")).click()
+    form = page.get_by_role("form", name=re.compile("Déplacer : Mathématiques e2e"))
+    expect(form).to_be_visible()
+    form.get_by_label("Jour").select_option("3")
+    form.get_by_label("Début").select_option("2")
+    form.get_by_role("button", name="Déplacer", exact=True).click()
+    # then the grid is drawn again with the lesson on Thursday
+    thursday = page.get_by_role("columnheader", name="Jeudi")
+    expect(thursday).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Déplacer Mathématiques e2e \\(Jeudi"))).to_be_visible()
