@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from mbn.audit.models import AuditEvent
+from mbn.audit.selectors import audit_event_list
 from shared.accounts.models import Account
 from shared.tenancy.models import RolloutWave, School, SchoolStatus
 from shared.tenancy.schemas import SchoolOut
@@ -157,3 +159,13 @@ def wave_uais(*, wave_code: str) -> list[str]:
 
 def schools_by_ids(school_ids: list[int]) -> QuerySet[School]:
     return School.objects.filter(pk__in=school_ids).order_by("name")
+
+
+def audit_events_for(*, viewer: Account, action: str = "") -> QuerySet[AuditEvent]:
+    """Public-schema audit rows about the viewer's schools and waves (rollout, provisioning, suspension)."""
+    school_ids = [str(pk) for pk in school_list_for(viewer=viewer).values_list("pk", flat=True)]
+    wave_ids = [str(pk) for pk in wave_list_for(viewer=viewer).values_list("pk", flat=True)]
+    return audit_event_list(action=action).filter(
+        Q(target_type="School", target_id__in=school_ids)
+        | Q(target_type="RolloutWave", target_id__in=wave_ids)
+    )

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from mbn.audit.services import audit_export
 from mbn.errors import DomainError
 from shared.accounts.models import Account
 from shared.catalogue import selectors as catalogue_selectors
@@ -127,3 +128,18 @@ def _wave_context(wave: RolloutWave, *, following: bool = False) -> dict[str, ob
         "schools": selectors.wave_schools(wave=wave),
         "following": following,
     }
+
+
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """What happened to the viewer's schools and waves; CSV export with ?format=csv (audited)."""
+    viewer = _viewer(request)
+    action = request.GET.get("action", "")[:100]
+    events = selectors.audit_events_for(viewer=viewer, action=action)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            audit_export(actor=viewer, action_filter=action, events=events),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="journal-collectivite.csv"'
+        return response
+    return render(request, "tenancy/audit.html", {"events": events[:PAGE_SIZE], "action": action})

@@ -165,3 +165,30 @@ def test_another_admin_cannot_see_a_wave(provisioned_schools: Any, db: Any, publ
     assert client.get(f"/collectivite/vagues/{wave.pk}/").status_code == 404
     assert client.post(f"/collectivite/vagues/{wave.pk}/creer").status_code == 404
     assert "Lycées 2027" not in client.get("/collectivite/vagues/").content.decode()
+
+
+def test_collectivity_journal_shows_own_schools_only_and_exports_with_audit(
+    school_a: Any, school_b: Any, public_host: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given an event on A (Moselle) and one on B (Région)
+    from mbn.audit.models import AuditEvent
+    from shared.tenancy import services
+
+    region = collectivity_admin("REGION-GE")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.school_suspend(actor=region, school=school_b.school, reason="FUITE-motif-region")
+        services.school_reactivate(actor=region, school=school_b.school)
+    moselle = collectivity_admin("D57")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.school_suspend(actor=moselle, school=school_a.school, reason="motif-moselle")
+    client = client_on(public_host, moselle)
+    # when the Moselle admin reads and exports the journal
+    page = client.get("/collectivite/journal/").content.decode()
+    export = client.get("/collectivite/journal/?format=csv")
+    # then A's suspension shows, B's never, and the export is itself audited
+    assert "school.suspended" in page
+    assert school_a.school.name in page
+    assert school_b.school.name not in page
+    assert export["Content-Disposition"] == 'attachment; filename="journal-collectivite.csv"'
+    assert school_b.school.name not in export.content.decode()
+    assert AuditEvent.objects.filter(action="audit.exported", actor_id=moselle.pk).count() == 1
