@@ -18,6 +18,11 @@ app.conf.task_queues = [
 app.conf.task_routes = ("mbn.tenancy.task_queue",)
 app.conf.beat_schedule = {
     # RGPD: erase the people who left a school longer ago than the retention delay.
+    # AAF: second step of the two-step removal, for people missing from the feed past the grace period.
+    "directory-removals-apply": {
+        "task": "tenants.directory.tasks.directory_removals_apply_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "people-departed-purge": {
         "task": "tenants.directory.tasks.people_departed_purge_fanout_task",
         "schedule": crontab(hour=2, minute=30),

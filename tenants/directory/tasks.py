@@ -27,3 +27,12 @@ def people_departed_purge_task() -> None:
 def people_departed_purge_fanout_task() -> int:
     """Nightly (beat): one purge message per open school."""
     return for_each_school(people_departed_purge_task)
+
+
+@public_task(queue="imports")
+def directory_removals_apply_task() -> int:
+    """Nightly (beat): people marked as gone from the AAF longer ago than the grace period leave their
+    schools even when no import runs (summer holidays)."""
+    from tenants.directory.aaf_import import directory_removals_apply
+
+    return directory_removals_apply()

@@ -324,3 +324,28 @@ def test_unknown_uai_people_are_ignored(tmp_path: Path, school_a: SchoolHandle) 
     assert any(w["code"] == "unknown_uai" for w in report.warnings)
     with school_a.active():
         assert Person.objects.exists()
+
+
+def test_the_nightly_task_removes_marked_people_without_an_import(
+    tmp_path: Path, school_a: SchoolHandle, school_b: SchoolHandle, settings: Any
+) -> None:
+    # given people marked by a smaller export on 2 September, grace period 30 days
+    from mbn.celery import app
+    from tenants.directory.tasks import directory_removals_apply_task
+
+    settings.MBN_AAF_DELETION_GRACE_DAYS = 30
+    uais = _uais(school_a, school_b)
+    with time_machine.travel(datetime.datetime(2025, 9, 1, 8, tzinfo=datetime.UTC), tick=False):
+        aaf_import(generate(tmp_path / "big", people=PEOPLE, seed=SEED, uais=uais).out_dir)
+    with time_machine.travel(datetime.datetime(2025, 9, 2, 8, tzinfo=datetime.UTC), tick=False):
+        marked = aaf_import(generate(tmp_path / "small", people=PEOPLE - 30, seed=SEED, uais=uais).out_dir)
+    # when the nightly task runs before, then after the delay, with no import in between
+    with time_machine.travel(datetime.datetime(2025, 9, 20, 3, tzinfo=datetime.UTC), tick=False):
+        too_early = directory_removals_apply_task.apply().get()
+    with time_machine.travel(datetime.datetime(2025, 10, 10, 3, tzinfo=datetime.UTC), tick=False):
+        removed = directory_removals_apply_task.apply().get()
+    # then nothing moves before the delay, everyone marked leaves after it, and beat schedules it
+    assert marked.counts["marked"] > 0
+    assert too_early == 0
+    assert removed == marked.counts["marked"]
+    assert app.conf.beat_schedule["directory-removals-apply"]["task"] == directory_removals_apply_task.name
