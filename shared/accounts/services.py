@@ -197,10 +197,11 @@ def _accounts_insert(accounts: Sequence[Account]) -> None:
         Account,
         _DIRECTORY_ACCOUNT_FIELDS,
         ([getattr(a, name) for name in _DIRECTORY_ACCOUNT_FIELDS] for a in accounts),
-        returning=("id",),
+        returning=("aaf_jointure", "id"),
     )
-    for account, (pk,) in zip(accounts, ids, strict=True):
-        account.pk = pk
+    by_key = dict(ids)  # matched by key, whatever the order of the rows
+    for account in accounts:
+        account.pk = by_key[account.aaf_jointure]
         account._state.adding = False
         account._state.db = "default"
 

@@ -38,7 +38,7 @@ def bulk_update_rows(objects: Sequence[Model], fields: Sequence[str], *, batch_s
         f"{name} = {_selected(name, field, kinds[i + 1], connection)}"
         for i, (name, field) in enumerate(zip(names[1:], columns, strict=True))
     )
-    arrays = ", ".join(f"%s::{travel}[]" for travel, _ in kinds)
+    arrays = ", ".join(f"%s::{kind[0]}[]" for kind in kinds)
     sql = (
         f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608 - names come from the model
         f"FROM unnest({arrays}) AS v({', '.join(names)}) WHERE t.{names[0]} = v.{names[0]}"
@@ -49,8 +49,8 @@ def bulk_update_rows(objects: Sequence[Model], fields: Sequence[str], *, batch_s
         for start in range(0, len(objects), batch_size):
             batch = objects[start : start + batch_size]
             params = [
-                _values([getattr(obj, attname) for obj in batch], converter)
-                for attname, (_, converter) in zip(attnames, kinds, strict=True)
+                _param([getattr(obj, attname) for obj in batch], kind)
+                for attname, kind in zip(attnames, kinds, strict=True)
             ]
             cursor.execute(sql, params)
             updated += cursor.rowcount
@@ -86,18 +86,31 @@ _PLAIN_TYPES = frozenset(
 )
 
 
-def _array_literal(values: Sequence[Any] | None) -> str | None:
-    """A one-dimension PostgreSQL array literal, every element quoted (cast to its type by the query)."""
-    if values is None:
-        return None
-    items = (
-        "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values
+def _quoted(value: Any) -> str:
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _array_text(values: Iterable[Any]) -> str:
+    """A one-dimension PostgreSQL array literal (elements quoted, cast to their type by the query).
+
+    Built here and sent as one string: psycopg's list dumper costs several times more per element.
+    """
+    return (
+        "{"
+        + ",".join(["NULL" if v is None else str(v) if type(v) is int else _quoted(v) for v in values])
+        + "}"
     )
-    return "{" + ",".join(items) + "}"
 
 
-# (type the values travel as, converter of one value or None)
-_Column = tuple[str, Callable[[Any], Any] | None]
+def _array_literal(values: Sequence[Any] | None) -> str | None:
+    """An array field's value as its literal (it travels as text)."""
+    return None if values is None else _array_text(values)
+
+
+# How a column travels: (element type, converter of one value or None, sent as one literal string).
+# Plain values are written into an array literal here; values Django adapts (rare types) are handed to
+# psycopg as a list.
+_Column = tuple[str, Callable[[Any], Any] | None, bool]
 
 
 def _column_of(field: Field[Any, Any], connection: Any) -> _Column:
@@ -106,13 +119,13 @@ def _column_of(field: Field[Any, Any], connection: Any) -> _Column:
     internal = field.get_internal_type()
     if isinstance(field, ArrayField):
         assert not isinstance(field.base_field, ArrayField), "nested arrays are not supported"
-        return "text", _array_literal
+        return "text", _array_literal, True
     if internal == "JSONField":
         encoder = cast("Any", field).encoder
-        return "text", lambda value: None if value is None else json.dumps(value, cls=encoder)
+        return "text", lambda value: None if value is None else json.dumps(value, cls=encoder), True
     if internal in _PLAIN_TYPES:
-        return db_type, None
-    return db_type, lambda value: field.get_db_prep_save(value, connection)
+        return db_type, None, True
+    return db_type, lambda value: field.get_db_prep_save(value, connection), False
 
 
 def _selected(name: str, field: Field[Any, Any], kind: _Column, connection: Any) -> str:
@@ -120,8 +133,11 @@ def _selected(name: str, field: Field[Any, Any], kind: _Column, connection: Any)
     return f"v.{name}::{field.cast_db_type(connection)}" if kind[0] == "text" else f"v.{name}"
 
 
-def _values(values: list[Any], converter: Callable[[Any], Any] | None) -> list[Any]:
-    return values if converter is None else [converter(value) for value in values]
+def _param(values: list[Any], kind: _Column) -> str | list[Any]:
+    """One column of a batch as one query parameter."""
+    _, converter, literal = kind
+    converted = values if converter is None else [converter(value) for value in values]
+    return _array_text(converted) if literal else converted
 
 
 def bulk_insert_rows(
@@ -172,7 +188,7 @@ def bulk_insert_rows(
     columns = [*given, *(field for field, _ in constants)]
     kinds = [_column_of(field, connection) for field in columns]
     names = [quote(str(field.column)) for field in columns]
-    arrays = ", ".join(f"%s::{travel}[]" for travel, _ in kinds)
+    arrays = ", ".join(f"%s::{kind[0]}[]" for kind in kinds)
     selected = ", ".join(
         _selected(name, field, kind, connection)
         for name, field, kind in zip(names, columns, kinds, strict=True)
@@ -189,18 +205,16 @@ def bulk_insert_rows(
         sql += " ON CONFLICT DO NOTHING"
     if returning:
         sql += " RETURNING " + ", ".join(column(name) for name in returning)
-    constant_values = [
-        converter(value) if converter is not None else value
-        for (_, value), (_, converter) in zip(constants, kinds[len(given) :], strict=True)
-    ]
-    converters = [converter for _, converter in kinds[: len(given)]]
+    given_kinds = kinds[: len(given)]
+    constant_kinds = kinds[len(given) :]
     written: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for batch in _chunks(rows, batch_size):
-            params: list[list[Any]] = []
-            for index, converter in enumerate(converters):
-                params.append(_values([row[index] for row in batch], converter))
-            params.extend([value] * len(batch) for value in constant_values)
+            params = [_param([row[index] for row in batch], kind) for index, kind in enumerate(given_kinds)]
+            params += [
+                _param([value] * len(batch), kind)
+                for (_, value), kind in zip(constants, constant_kinds, strict=True)
+            ]
             cursor.execute(sql, params)
             if returning:
                 written.extend(tuple(row) for row in cursor.fetchall())

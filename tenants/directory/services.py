@@ -99,10 +99,11 @@ def _people_insert(people: Sequence[Person]) -> None:
         Person,
         PERSON_CREATED_FIELDS,
         ([getattr(p, name) for name in PERSON_CREATED_FIELDS] for p in people),
-        returning=("id",),
+        returning=("account_id", "id"),
     )
-    for person, (pk,) in zip(people, ids, strict=True):
-        person.pk = pk
+    by_account = dict(ids)  # one person per account: matched by key, whatever the order of the rows
+    for person in people:
+        person.pk = by_account[person.account_id]
         person._state.adding = False
         person._state.db = "default"
 

@@ -481,14 +481,15 @@ def bench_aaf(args: argparse.Namespace) -> int:
             f"{export.people} personnes générées en {time.perf_counter() - started:.0f} s "
             f"({len(uais)} établissements)"
         )
-        rows, baseline_seconds = aaf_copy_baseline(folder)
-        console.print(f"Référence : {rows} lignes lues et copiées (COPY) en {baseline_seconds:.1f} s")
+        # The import first: its peak memory is its own (the baseline keeps buffers the OS never gets back).
         _reset_peak_rss()
         run = import_run_create(source_name=f"bench {args.people}")
         started = time.perf_counter()
         report = aaf_import_run(run_id=run.pk, path=folder)
         seconds = time.perf_counter() - started
         peak = _peak_rss_bytes()
+        rows, baseline_seconds = aaf_copy_baseline(folder)
+        console.print(f"Référence : {rows} lignes lues et copiées (COPY) en {baseline_seconds:.1f} s")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     totals = report.totals()

@@ -801,15 +801,17 @@ def check_references(
     declared: dict[FileKind, set[str]] = {kind: set() for kind in FileKind}
     classes: set[tuple[str, str]] = set()
     groups: set[tuple[str, str]] = set()
-    # (code, reference) → first record holding it and how many do; resolved or reported at the end.
-    pending: dict[tuple[str, str], tuple[AafRecordBase, int]] = {}
+    # (code, reference) → who first held it and how many do; resolved or reported at the end. Only the
+    # holder's identity is kept, never the record: a whole académie's records would not fit in memory.
+    pending: dict[tuple[str, str], tuple[_Holder, int]] = {}
     problems: list[ReferenceProblem] = []
     links_from_students: set[tuple[str, str]] = set()
-    links_from_guardians: dict[tuple[str, str], AafRecordBase] = {}
+    links_from_guardians: dict[tuple[str, str], _Holder] = {}
 
     def refer(code: str, reference: str, record: AafRecordBase) -> None:
-        first, count = pending.get((code, reference), (record, 0))
-        pending[(code, reference)] = (first, count + 1)
+        key = (code, reference)
+        entry = pending.get(key)
+        pending[key] = (_Holder.of(record), 1) if entry is None else (entry[0], entry[1] + 1)
 
     for record in records:
         if record.operation is not Operation.ADD:
@@ -849,7 +851,7 @@ def check_references(
             for student_jointure in record.student_jointures:
                 refer("unknown_student", student_jointure, record)
                 if record.operation is Operation.ADD:
-                    links_from_guardians.setdefault((record.jointure, student_jointure), record)
+                    links_from_guardians.setdefault((record.jointure, student_jointure), _Holder.of(record))
 
     resolvers: dict[str, Callable[[str], bool]] = {
         "unknown_structure": lambda ref: _exists(FileKind.STRUCTURES, ref, declared, known),
@@ -912,7 +914,22 @@ def _exists(kind: FileKind, jointure: str, declared: Mapping[FileKind, set[str]]
     return jointure in declared[kind] or jointure in known.ids.get(kind, ())
 
 
-def _problem(code: str, reference: str, record: AafRecordBase, occurrences: int = 1) -> ReferenceProblem:
+@dataclass(frozen=True, slots=True)
+class _Holder:
+    """What a reference problem needs to say about the record that made it."""
+
+    kind: FileKind
+    jointure: str
+    origin: RecordOrigin | None
+
+    @classmethod
+    def of(cls, record: AafRecordBase) -> _Holder:
+        return cls(record.kind, record.jointure, record.origin)
+
+
+def _problem(
+    code: str, reference: str, record: AafRecordBase | _Holder, occurrences: int = 1
+) -> ReferenceProblem:
     blocking, reason = _REFERENCE_RULES[code]
     return ReferenceProblem(
         code=code,

@@ -6,7 +6,9 @@ import datetime
 import io
 import tracemalloc
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -644,3 +646,27 @@ def test_parsing_50000_people_keeps_traced_memory_flat(tmp_path: Path) -> None:
     assert people == 50_000
     assert xml_bytes > 50_000_000
     assert peak < 20 * 1024 * 1024
+
+
+def test_reference_check_keeps_no_record_alive(tmp_path: Path) -> None:
+    # given a generated académie of 20,000 people
+    import gc
+
+    uais = ["0570613G", "0573458Z"]
+    generate(tmp_path, people=20_000, seed=5, uais=uais)
+
+    def records() -> Iterator[Any]:
+        for aaf_file in read_archive(tmp_path):
+            yield from iter_records(aaf_file)
+
+    # when the references are checked, streaming
+    gc.collect()
+    tracemalloc.start()
+    try:
+        problems = check_references(records(), known_uais=uais)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # then no problem, and memory far below what holding the records would take (~70 MB here)
+    assert problems == []
+    assert peak < 25_000_000
