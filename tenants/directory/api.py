@@ -6,7 +6,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from mbn.audit.selectors import audit_event_list
 from mbn.audit.services import audit_export
 from mbn.errors import ErrorOut
-from tenants.directory import gdpr, selectors
+from tenants.directory import gdpr, selectors, services
 from tenants.directory.errors import PersonNotFound
 from tenants.directory.models import Person, Role
 from tenants.directory.permissions import roles
@@ -35,9 +35,10 @@ def people_search(request: HttpRequest, filters: Query[PeopleFilter]) -> object:
 @router.get("/students/{student_id}", response={200: PersonOut, 404: ErrorOut})
 def student_detail(request: HttpRequest, student_id: int) -> Person:
     try:
-        return selectors.student_get_for(viewer=request.auth, student_id=student_id)  # type: ignore[attr-defined]
+        student = selectors.student_get_for(viewer=request.auth, student_id=student_id)  # type: ignore[attr-defined]
     except Person.DoesNotExist as exc:
         raise PersonNotFound() from exc
+    return services.student_card_read(viewer=request.auth, student=student)  # type: ignore[attr-defined]
 
 
 @router.get("/classes", response=list[ClassOut])

@@ -563,3 +563,11 @@ def _counted(
     if counts.created or counts.updated:
         audit_record(actor=actor, action=action, data={"created": counts.created, "updated": counts.updated})
     return counts
+
+
+@transaction.atomic
+def student_card_read(*, viewer: Person, student: Person) -> Person:
+    """A pupil's card opened by someone else: a read of personal data, audited (who, whom, when, where)."""
+    if viewer.pk != student.pk:
+        audit_record(actor=viewer, action="student.viewed", target=student)
+    return student

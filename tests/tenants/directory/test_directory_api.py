@@ -49,6 +49,9 @@ def test_guardian_sees_own_child_only_and_nothing_of_school_b(
     assert "B-" not in people
     assert own.status_code == 200
     assert own.json()["school_class"]["code"] == "A6A"
+    with school_a.active():
+        viewed = AuditEvent.objects.get(action="student.viewed")
+    assert (viewed.actor_label, viewed.target_label) == ("A-parent", "A-enfant")
     assert other.status_code == 404
     assert other.json() == {
         "code": "person_not_found",
