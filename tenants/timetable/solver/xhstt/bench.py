@@ -23,6 +23,9 @@ BEST_KNOWN: dict[str, int] = {
 }
 
 
+GOAL_FACTOR = 2
+
+
 def instance_files(folder: Path, names: list[str] | None = None) -> list[Path]:
     """The archives of the folder (smallest first), or the named ones ("ES-SS-08" or "ES-SS-08.xml")."""
     files = sorted(folder.glob("*.xml"), key=lambda path: path.stat().st_size)
@@ -59,6 +62,13 @@ def bench_xhstt(
         "objective": objective,
         "best_known": best_known,
         "ratio": round(objective / best_known, 2) if objective is not None and best_known else None,
+        # the issue's goal: feasible and at most twice the best known objective
+        "goal_met": (
+            result.infeasibility == 0
+            and objective is not None
+            and best_known is not None
+            and objective <= GOAL_FACTOR * best_known
+        ),
         "seconds": round(seconds, 1),
         "first_solution_seconds": result.history[0].seconds if result.history else None,
         "time_limit": time_limit_s,

@@ -11,6 +11,16 @@ Model, in short:
 - every other supported constraint is posted as hard when Required, else as weight x f(deviation)
   in the objective (Linear, Quadratic and Step cost functions).
 
+Search, in phases (see ``solve``):
+- open slots that only matter for capacity (a room chosen among interchangeable rooms: hard
+  AssignResource, no soft constraint on the slot, candidates watched only by hard AvoidClashes and
+  AvoidUnavailableTimes) get no resource variables at first: the *times model* only counts, at each
+  time, the sub-events needing a resource of each candidate set against that set's free resources
+  (AU-TE-99: 17 k variables instead of 162 k); the rooms are chosen at the end, with every start fixed;
+- a first timetable, a slice of whole-model search hinted with it, then a large neighbourhood search
+  (most events fixed, a related subset freed and re-solved for a few seconds), every candidate
+  timetable scored by the evaluator.
+
 When the hard constraints cannot all be met (proved, or no timetable found within 80 % of the time), the
 model is rebuilt with the hard constraints as heavily weighted costs, so the result is the timetable
 with the smallest infeasibility value found, and ``explanation`` says which hard constraints fail.
@@ -585,12 +595,12 @@ class _Builder:
             return [_Candidate(splits[0], 1, [_Sub(d) for d in splits[0]])]
         if self.fixed is not None and event.id in self.fixed:
             fixed_subs: list[_Sub] = []
-            for position, (duration, start) in enumerate(self.fixed[event.id]):
-                sub = _Sub(duration, optional=start is None)
-                if start is not None:
-                    literal = self.model.new_bool_var(f"x_{event.id}_f_{position}_{start}")
+            for position, (duration, fixed_start) in enumerate(self.fixed[event.id]):
+                sub = _Sub(duration, optional=fixed_start is None)
+                if fixed_start is not None:
+                    literal = self.model.new_bool_var(f"x_{event.id}_f_{position}_{fixed_start}")
                     self.model.add(literal == 1)
-                    sub.starts[start] = literal
+                    sub.starts[fixed_start] = literal
                 fixed_subs.append(sub)
             return [_Candidate(splits[0], 1, fixed_subs)]
         root = roots.get(event.id, event.id)
@@ -1277,18 +1287,21 @@ class _Neighbourhoods:
             days = sorted({d for d in self.built.day_of if d is not None})
             if len(days) >= 2:
                 day_filter = set(rng.sample(days, 2))
-                size *= 2  # only part of the related events are on those days
-        while frontier and len(free) < size:
+        visited: set[str] = set()
+        while frontier and len(free) < size and len(visited) < len(self.event_ids):
             event_id = frontier.pop(rng.randrange(len(frontier)))
-            if event_id in free:
+            if event_id in visited:
+                if not frontier:
+                    frontier.append(rng.choice(self.event_ids))
                 continue
+            visited.add(event_id)
             if day_filter is None or days_of.get(event_id, set()) & day_filter or event_id == seed_event:
                 free.update(self.partners[event_id])
             resources = self.fixed_resources.get(event_id, [])
             if resources:
                 users = self.resource_users[rng.choice(resources)]
                 frontier.extend(rng.sample(users, k=min(len(users), 8)))
-            if not frontier and len(free) < size:
+            if not frontier:
                 frontier.append(rng.choice(self.event_ids))
         return free
 
@@ -1306,7 +1319,9 @@ def _neighbourhood_search(
     instance = built.instance
     rng = random.Random(seed)  # noqa: S311  # search diversification, not security
     neighbourhoods = _Neighbourhoods(built, rng)
-    size = max(4, min(30, len(built.events) // 10))
+    # measured on AU-TE-99: neighbourhoods of a few dozen events are solved at once and rarely improve,
+    # the productive ones hold half the events; the size adapts to how often sub-searches finish
+    size = max(4, len(built.events) // 8)
     while time.monotonic() < deadline - 0.2 and best.evaluation.objective > 0:
         days_of: dict[str, set[str | None]] = defaultdict(set)
         for solution_event in best.solution.events:
@@ -1328,13 +1343,24 @@ def _neighbourhood_search(
                 else:
                     domain = neighbourhood.proto.variables[literal.index].domain
                     domain[0], domain[1] = value, value
-        solver = _solver(min(deadline - time.monotonic(), 5.0), rng.randrange(1 << 16), workers)
+        solver = _solver(min(deadline - time.monotonic(), 3.0), rng.randrange(1 << 16), workers)
         solver.parameters.max_deterministic_time = 2.0
         status = solver.solve(neighbourhood)
+        logger.debug(
+            "xhstt.lns free=%d size=%d status=%s wall=%.2f best=%s",
+            len(free),
+            size,
+            solver.status_name(status),
+            solver.wall_time,
+            (best.evaluation.infeasibility, best.evaluation.objective),
+        )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             size = max(2, int(size * 0.8))
             continue
-        size = min(len(built.events), size + 2) if status == cp_model.OPTIMAL else max(2, int(size * 0.9))
+        if status == cp_model.OPTIMAL:
+            size = min(len(built.events), int(size * 1.2) + 1)
+        else:
+            size = max(2, int(size * 0.9))
         candidate = built.solution(solver.value, "CP-SAT")
         evaluation = evaluate(instance, candidate)
         if _better(evaluation, best.evaluation):
@@ -1374,7 +1400,7 @@ def solve(
         logger.warning("xhstt.unencoded %s", line)
     history: list[XhsttProgress] = []
     # time kept for choosing the resources of the best timetable of the times model
-    reserve = max(2.0, time_limit_s * 0.1) if staged else 0.0
+    reserve = max(3.0, time_limit_s * 0.04) if staged else 0.0
 
     def remaining() -> float:
         return deadline - time.monotonic()
@@ -1399,9 +1425,29 @@ def solve(
         # Phase 1: any timetable meeting the hard constraints, without the objective.
         feasibility = built.model.clone()
         feasibility.clear_objective()
-        solver = _solver(min(remaining() - reserve, time_limit_s * _FEASIBILITY_SHARE), seed, workers)
-        solver.parameters.stop_after_first_solution = True
-        phase_status = solver.solve(feasibility)
+        # Searches in turn, because none finds a first timetable everywhere (measured on a loaded
+        # two-core machine): one worker without the LP relaxation (AU-TE-99's times model: 3 s, where
+        # the others found none in 30 s), the portfolio without the LP relaxation (KS-PR-11: 10 s, where
+        # one worker found none in 40 s), then the default portfolio.
+        budget = min(remaining() - reserve, time_limit_s * _FEASIBILITY_SHARE)
+        phase_deadline = time.monotonic() + budget
+        first_slice = min(max(5.0, budget * 0.2), 20.0)
+        phase_status = cp_model.UNKNOWN
+        for slice_s, slice_workers, lp in (
+            (first_slice, 1, False),
+            ((budget - first_slice) * 0.6, max(workers, 2), False),
+            (budget, workers, True),
+        ):
+            slice_s = min(slice_s, phase_deadline - time.monotonic())
+            if slice_s <= 0.05:
+                break
+            solver = _solver(slice_s, seed, slice_workers)
+            solver.parameters.stop_after_first_solution = True
+            if not lp:
+                solver.parameters.linearization_level = 0
+            phase_status = solver.solve(feasibility)
+            if phase_status != cp_model.UNKNOWN:
+                break
         if phase_status == cp_model.MODEL_INVALID:
             raise RuntimeError(f"invalid CP-SAT model: {feasibility.validate()}")
         if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -1423,9 +1469,9 @@ def solve(
                 phase_status = solver.solve(built.model, watcher)
                 if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     candidate = built.solution(solver.value, "CP-SAT")
-                    evaluation = evaluate(instance, candidate)
-                    if _better(evaluation, incumbent.evaluation):
-                        incumbent = _Incumbent(candidate, evaluation)
+                    scored = evaluate(instance, candidate)
+                    if _better(scored, incumbent.evaluation):
+                        incumbent = _Incumbent(candidate, scored)
                     if phase_status == cp_model.OPTIMAL and not staged:
                         status = "optimal"
                 if phase_status != cp_model.OPTIMAL and remaining() - reserve > 0.5:
