@@ -876,18 +876,46 @@ class _AcademieRun:
 
     def mark_missing(self) -> None:
         """Full export: whoever of the académie it no longer lists is marked (never for a kind it lacks)."""
-        for kind in PEOPLE_KINDS:
-            if kind not in self.file_set.kinds:
-                continue
-            missing = list(
-                feed_selectors.record_states_not_seen(
+        missing = {
+            kind: [
+                _StateRef(pk, account_id, school_ids)
+                for pk, account_id, school_ids in feed_selectors.record_states_not_seen(
                     academie=self.academie, kind=kind.value, seen=self.seen[kind]
                 )
-            )
-            if missing:
-                self._mark(
-                    kind, [_StateRef(pk, account_id, school_ids) for pk, account_id, school_ids in missing]
-                )
+            ]
+            for kind in PEOPLE_KINDS
+            if kind in self.file_set.kinds
+        }
+        self._mass_change_guard([state for states in missing.values() for state in states])
+        for kind, states in missing.items():
+            if states:
+                self._mark(kind, states)
+
+    def _mass_change_guard(self, states: Sequence[_StateRef]) -> None:
+        """Refuse to remove more than MBN_AAF_MASS_CHANGE_RATIO of any school's active people at once."""
+        leaving: dict[int, set[int]] = defaultdict(set)
+        for state in states:
+            for school_id in state.school_ids:
+                if state.account_id is not None and school_id in self.schema_by_school:
+                    leaving[school_id].add(state.account_id)
+        uai_by_school = {school_id: uai for uai, school_id in self.school_by_uai.items()}
+        for school_id, account_ids in sorted(leaving.items()):
+            with schema_context(self.schema_by_school[school_id]):
+                active = selectors.active_people_count()
+            if active and len(account_ids) > active * settings.MBN_AAF_MASS_CHANGE_RATIO:
+                self.report.rejection = {
+                    "file": None,
+                    "line": None,
+                    "record_index": None,
+                    "record_id": uai_by_school.get(school_id),
+                    "code": "mass_change",
+                    "reason": (
+                        f"l'export retirerait {len(account_ids)} personnes sur {active} de l'établissement "
+                        f"{uai_by_school.get(school_id)} ; aucune suppression n'est faite : vérifiez que "
+                        "l'export est complet"
+                    ),
+                }
+                raise AafImportRejected(self.report.rejection, self.report)
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,3 +137,8 @@ def person_get_for(*, viewer: Person, person_id: int) -> Person:
     if not viewer.has_role(Role.DIRECTION, Role.SCHOOL_ADMIN):
         people = people.filter(pk=viewer.pk)
     return people.get(pk=person_id)
+
+
+def active_people_count() -> int:
+    """Active members of the current school (for the AAF mass-change guard)."""
+    return Person.objects.filter(is_active=True).count()

@@ -50,4 +50,7 @@ MBN_SCHOOL_SEEDERS = [
 # for people missing from a full export, and where uploaded archives wait for their task.
 MBN_AAF_IMPORT_TASK = "tenants.directory.tasks.aaf_import_run_task"
 MBN_AAF_DELETION_GRACE_DAYS = 30
+# A full export that would remove more than this share of a school's active people is stopped before
+# any removal: a truncated export looks exactly like a mass departure (interop-aaf.md).
+MBN_AAF_MASS_CHANGE_RATIO = 0.05
 MBN_AAF_UPLOAD_DIR = _env.MBN_HOME / "aaf-uploads"

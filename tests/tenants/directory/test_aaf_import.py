@@ -212,6 +212,7 @@ def test_missing_people_are_marked_then_removed_after_the_grace_period(
 ) -> None:
     # given a region imported on 1 September, and a smaller export of the same seed later
     settings.MBN_AAF_DELETION_GRACE_DAYS = 30
+    settings.MBN_AAF_MASS_CHANGE_RATIO = 1.0  # this test removes a quarter of the people on purpose
     uais = _uais(school_a, school_b)
     with time_machine.travel(datetime.datetime(2025, 9, 1, 8, tzinfo=datetime.UTC), tick=False):
         aaf_import(generate(tmp_path / "big", people=PEOPLE, seed=SEED, uais=uais).out_dir)
@@ -334,6 +335,7 @@ def test_the_nightly_task_removes_marked_people_without_an_import(
     from tenants.directory.tasks import directory_removals_apply_task
 
     settings.MBN_AAF_DELETION_GRACE_DAYS = 30
+    settings.MBN_AAF_MASS_CHANGE_RATIO = 1.0  # this test removes a quarter of the people on purpose
     uais = _uais(school_a, school_b)
     with time_machine.travel(datetime.datetime(2025, 9, 1, 8, tzinfo=datetime.UTC), tick=False):
         aaf_import(generate(tmp_path / "big", people=PEOPLE, seed=SEED, uais=uais).out_dir)
@@ -349,3 +351,23 @@ def test_the_nightly_task_removes_marked_people_without_an_import(
     assert too_early == 0
     assert removed == marked.counts["marked"]
     assert app.conf.beat_schedule["directory-removals-apply"]["task"] == directory_removals_apply_task.name
+
+
+def test_a_truncated_full_export_removes_nobody(
+    tmp_path: Path, school_a: SchoolHandle, school_b: SchoolHandle, settings: Any
+) -> None:
+    # given a region imported, then a full export missing a third of the people (a truncated file)
+    settings.MBN_AAF_MASS_CHANGE_RATIO = 0.05
+    uais = _uais(school_a, school_b)
+    aaf_import(generate(tmp_path / "big", people=PEOPLE, seed=SEED, uais=uais).out_dir)
+    truncated = generate(tmp_path / "small", people=PEOPLE * 2 // 3, seed=SEED, uais=uais)
+    # when it is imported
+    with pytest.raises(AafImportRejected) as caught:
+        aaf_import(truncated.out_dir)
+    # then the run is refused with the stable code and a French reason, and nobody is marked
+    assert caught.value.rejection["code"] == "mass_change"
+    assert "aucune suppression" in caught.value.rejection["reason"]
+    assert not AafRecordState.objects.filter(marked_at__isnull=False).exists()
+    for school in (school_a, school_b):
+        with school.active():
+            assert not Person.objects.filter(marked_for_deletion_at__isnull=False).exists()
