@@ -20,15 +20,15 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
 
 def DirectionFactory(**kwargs: object) -> Person:
-    return cast(Person, PersonFactory(roles=[Role.DIRECTION], **kwargs))
+    return make_person(roles=[Role.DIRECTION], **kwargs)
 
 
 def StudentFactory(**kwargs: object) -> Person:
-    return cast(Person, PersonFactory(roles=[Role.STUDENT], **kwargs))
+    return make_person(roles=[Role.STUDENT], **kwargs)
 
 
 def TeacherFactory(**kwargs: object) -> Person:
-    return cast(Person, PersonFactory(roles=[Role.TEACHER], **kwargs))
+    return make_person(roles=[Role.TEACHER], **kwargs)
 
 
 def make_person(**kwargs: object) -> Person:

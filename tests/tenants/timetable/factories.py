@@ -19,7 +19,7 @@ from tenants.directory.models import (
     TeachingGroup,
 )
 from tenants.timetable.models import Course, Lesson, Room, RoomKind, WeekPattern
-from tests.tenants.directory.factories import PersonFactory
+from tests.tenants.directory.factories import make_person
 
 
 class _SubjectFactory(factory.django.DjangoModelFactory):
@@ -142,4 +142,4 @@ def guardian_of(*children: Person, **kwargs: Any) -> Person:
 
 
 def person(*roles: str, **kwargs: Any) -> Person:
-    return PersonFactory(roles=list(roles), **kwargs)  # type: ignore[return-value]  # a Person instance
+    return make_person(roles=list(roles), **kwargs)
