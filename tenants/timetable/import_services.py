@@ -6,7 +6,7 @@ reference is then resolved against the school's data, and only then is anything 
 the database as it was. Writes are upserts that touch only what differs, so a second identical import
 writes nothing and its report says so.
 
-Choices where the sources are silent (see the report of the work for the reasons):
+Choices where the sources are silent:
 
 * STS teachers are matched to existing ``Person`` rows by their STS id (``Person.sts_id``, recorded at
   the first match), else by name (usage or birth name, first name) among the school's active teachers
@@ -466,7 +466,7 @@ def edt_import(
 def udt_import(
     *, actor: Person | None, data: bytes, file_name: str, on_progress: ProgressCallback | None = None
 ) -> ImportReport:
-    """Placed lessons from a UDT CSV export (times must match the school's grid)."""
+    """Placed lessons from a UDT export, zip of UDCal files or CSV (times must match the school's grid)."""
     _check_size(data, file_name)
     export: TimetableExport = _parse(lambda: parse_udt(data, file_name=file_name))
     return _timetable_write(actor=actor, export=export, file_format=ImportFormat.UDT, on_progress=on_progress)

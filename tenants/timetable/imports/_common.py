@@ -53,41 +53,50 @@ def open_binary(source: Source) -> IO[bytes]:
     return source
 
 
-def unzip_single(data: bytes, *, file: str, member_pattern: re.Pattern[str]) -> tuple[bytes, str]:
-    """The one member of a zip whose base name matches ``member_pattern``, with its name."""
+def unzip_members(data: bytes, *, file: str, member_pattern: re.Pattern[str]) -> dict[str, bytes]:
+    """Content of every zip member whose base name matches ``member_pattern``, by base name.
+
+    A member larger than ``MAX_MEMBER_BYTES`` is refused before being inflated (zip bomb).
+    """
+    too_big = TimetableImportError(
+        file=file, code="bad_archive", reason="un fichier contenu dans l'archive est trop gros"
+    )
+    members: dict[str, bytes] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            candidates = [
-                info
-                for info in archive.infolist()
-                if not info.is_dir() and member_pattern.search(os.path.basename(info.filename))
-            ]
-            if len(candidates) != 1:
-                raise TimetableImportError(
-                    file=file,
-                    code="bad_archive",
-                    reason=(
-                        "l'archive ne contient aucun fichier attendu"
-                        if not candidates
-                        else "l'archive contient plusieurs fichiers attendus : déposez-les un par un"
-                    ),
-                )
-            info = candidates[0]
-            if info.file_size > MAX_MEMBER_BYTES:
-                raise TimetableImportError(
-                    file=file, code="bad_archive", reason="le fichier contenu dans l'archive est trop gros"
-                )
-            with archive.open(info) as member:
-                content = member.read(MAX_MEMBER_BYTES + 1)
-            if len(content) > MAX_MEMBER_BYTES:
-                raise TimetableImportError(
-                    file=file, code="bad_archive", reason="le fichier contenu dans l'archive est trop gros"
-                )
-            return content, os.path.basename(info.filename)
+            for info in archive.infolist():
+                name = os.path.basename(info.filename)
+                if info.is_dir() or not member_pattern.search(name):
+                    continue
+                if info.file_size > MAX_MEMBER_BYTES:
+                    raise too_big
+                with archive.open(info) as member:
+                    content = member.read(MAX_MEMBER_BYTES + 1)
+                if len(content) > MAX_MEMBER_BYTES:
+                    raise too_big
+                members[name] = content
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
         raise TimetableImportError(
             file=file, code="bad_archive", reason="l'archive zip est illisible ou endommagée"
         ) from exc
+    return members
+
+
+def unzip_single(data: bytes, *, file: str, member_pattern: re.Pattern[str]) -> tuple[bytes, str]:
+    """The one member of a zip whose base name matches ``member_pattern``, with its name."""
+    members = unzip_members(data, file=file, member_pattern=member_pattern)
+    if len(members) != 1:
+        raise TimetableImportError(
+            file=file,
+            code="bad_archive",
+            reason=(
+                "l'archive ne contient aucun fichier attendu"
+                if not members
+                else "l'archive contient plusieurs fichiers attendus : déposez-les un par un"
+            ),
+        )
+    ((name, content),) = members.items()
+    return content, name
 
 
 def is_zip(data: bytes) -> bool:
@@ -202,3 +211,8 @@ class XmlReader:
         if not value:
             self.error("missing_field", f"l'attribut {attribute} ({what}) est absent ou vide", element)
         return value
+
+
+def class_part_key(division: str, part: str) -> str:
+    """Key of a UDT « Groupe » / ``gpe`` (a part of one class): group names repeat between classes."""
+    return f"{division}/{part}"

@@ -6,15 +6,19 @@ records into the bytes the real software would produce; the parsers must give th
 
 The writers only write what the parsers read (see each parser's docstring for the sources of the
 element names); where the real layout is unknown the choice is marked (the EDT root's name, the
-UDT CSV quoting).
+UDT CSV quoting, the root elements of the UDT XML files).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime
 import io
+import itertools
+import zipfile
+from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -702,6 +706,180 @@ def write_udt(
 def sample_udt_file() -> tuple[str, bytes]:
     export = sample_udt_export()
     return export.file, write_udt(export)
+
+
+def sample_udt_archive_export() -> TimetableExport:
+    """The UDT sample as the zip export carries it: full teacher names, A/B weeks as ISO weeks 36-39
+    of 2025 (week 1 = ISO week 36), one co-taught lesson, and neither modality nor headcount."""
+    first_week_start = datetime.date(2025, 9, 1)
+    weeks = {"": None, "A": frozenset({1, 3}), "B": frozenset({2, 4})}
+    base = sample_udt_export()
+    lessons = tuple(
+        dataclasses.replace(
+            lesson,
+            weeks=WeekPattern(weeks=weeks[lesson.weeks.label]),
+            modality="",
+            headcount=None,
+            teacher_keys=lesson.teacher_keys + (("BERTHIER O.",) if index == 0 else ()),
+        )
+        for index, lesson in enumerate(base.lessons)
+    )
+    names = {"ARNOUX L.": "Lucien", "BERTHIER O.": "Odile", "DELORME É.": "Élodie", "FÉRAUD J.": "Jeanne"}
+    teachers = tuple(
+        TimetableTeacher(
+            key=key,
+            last_name=key.split()[0],
+            first_name=names[key],
+            display_name=f"{key.split()[0]} {names[key]}",
+        )
+        for key in sorted(names)
+    )
+    return dataclasses.replace(
+        base,
+        file="udt_export.zip",
+        year_start=first_week_start,
+        year_end=datetime.date(2026, 7, 4),
+        first_week_start=first_week_start,
+        teachers=teachers,
+        lessons=lessons,
+    )
+
+
+def write_udt_archive(export: TimetableExport) -> bytes:
+    """The UDT zip of ``export`` (its ``first_week_start`` and ``year_start`` set).
+
+    The half-sequences of a day are cut at every start and end time of its lessons; each lesson is
+    a run of lines with consecutive numbers, one run per class. Lessons of every week go to
+    ``UDCal_12.xml``, the others to ``UDCal_12_<WW>.xml`` for each ISO week they take place in.
+    The root element of each file is a choice: the public readers never look at it.
+    """
+    assert export.first_week_start is not None
+    assert export.year_start is not None
+    files: dict[str, etree._Element] = {}
+
+    def root(name: str, tag: str) -> etree._Element:
+        if name not in files:
+            files[name] = etree.Element(tag)
+        return files[name]
+
+    calendar = root("UDCal_24.xml", "calendrier")
+    _text(calendar, "annee", str(export.year_start.year))
+    _text(calendar, "debut_eleve", f"{export.year_start:%d/%m/%Y}")
+    if export.year_end is not None:
+        _text(calendar, "fin_eleve", f"{export.year_end:%d/%m/%Y}")
+    first_iso = export.first_week_start.isocalendar().week
+    _sub(root("UDCal_00.xml", "parametres"), "init", premiere_semaine_ISO=str(first_iso), duree_seq="3300")
+    for room in export.rooms:
+        _sub(root("UDCal_03.xml", "salles"), "salle", code=room.key, nom=room.name)
+    for teacher in export.teachers:
+        _sub(
+            root("UDCal_04.xml", "profs"),
+            "prof",
+            code=teacher.key,
+            epj=teacher.external_id,
+            nom=teacher.last_name,
+            prenom=teacher.first_name,
+        )
+    for subject in export.subjects:
+        _sub(
+            root("UDCal_05.xml", "matieres"),
+            "mat",
+            code=subject.key,
+            libelle=subject.label,
+            code_gep1=subject.code,
+        )
+    for school_class in export.classes:
+        _sub(root("UDCal_08.xml", "divisions"), "div", code=school_class.key, libelle=school_class.name)
+    for part in export.class_parts:
+        _sub(root("UDCal_19.xml", "groupes"), "gpe", code=part.name, code_div=part.class_key)
+    for group in export.groups:
+        for division in group.class_keys:
+            _sub(
+                root("UDCal_13.xml", "regroupements"),
+                "rgpmt",
+                code=group.key,
+                nom=group.name,
+                code_div=division,
+            )
+
+    boundaries: dict[int, set[datetime.time]] = defaultdict(set)
+    for lesson in export.lessons:
+        assert lesson.end is not None
+        boundaries[lesson.day] |= {lesson.start, lesson.end}
+    half_sequences: dict[tuple[int, datetime.time], int] = {}  # (day, start) → code
+    for day, times in sorted(boundaries.items()):
+        ordered = sorted(times)
+        for index, (start, end) in enumerate(itertools.pairwise(ordered), start=1):
+            half_sequences[(day, start)] = index
+            _sub(
+                root("UDCal_07.xml", "demi_sequences"),
+                "demi_seq",
+                code_jour=str(day),
+                code=f"{index:02d}",
+                code_site="",
+                hre_deb=f"{start:%H:%M}",
+                hre_fin=f"{end:%H:%M}",
+            )
+            _sub(
+                root("UDCal_11.xml", "fiches"),
+                "fiche",
+                code=f"{day}{index:02d}",
+                jour=str(day),
+                demi_seq=f"{index:02d}",
+                site="",
+            )
+    starts = {day: sorted(times) for day, times in boundaries.items()}
+
+    number = 0
+    for lesson in export.lessons:
+        assert lesson.end is not None
+        cells = [t for t in starts[lesson.day] if lesson.start <= t < lesson.end]
+        suffixes = (
+            [""]
+            if lesson.weeks.every_week
+            else [
+                f"_{(export.first_week_start + datetime.timedelta(weeks=w - 1)).isocalendar().week:02d}"
+                for w in sorted(lesson.weeks.weeks or ())
+            ]
+        )
+        divisions = lesson.class_keys or tuple(
+            dict.fromkeys(k.partition("/")[0] for k in lesson.class_part_keys)
+        )
+        for division in divisions:
+            parts = [k.partition("/")[2] for k in lesson.class_part_keys if k.partition("/")[0] == division]
+            number += 1  # a gap: the runs of one class, subject and teacher never join
+            first_code = ""
+            for cell in cells:
+                number += 1
+                line_code = f"{number:03d}01"
+                first_code = first_code or line_code
+                for suffix in suffixes:
+                    _sub(
+                        root(f"UDCal_12{suffix}.xml", "lignes"),
+                        "ligfiche",
+                        code=line_code,
+                        fic=f"{lesson.day}{half_sequences[(lesson.day, cell)]:02d}",
+                        div=division,
+                        mat=lesson.subject_key or "",
+                        prof=lesson.teacher_keys[0] if lesson.teacher_keys else "",
+                        salle=lesson.room_keys[0] if lesson.room_keys else "",
+                        rgpmt=lesson.group_keys[0] if lesson.group_keys else "0",
+                        gpe=parts[0] if parts else "",
+                    )
+            for co_teacher in lesson.teacher_keys[1:]:
+                for suffix in suffixes:
+                    _sub(
+                        root(f"UDCal_23{suffix}.xml", "coenseignements"),
+                        "coens",
+                        lignefic=first_code,
+                        prof=co_teacher,
+                    )
+    root("UDCal_12.xml", "lignes")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, element in sorted(files.items()):
+            archive.writestr(name, etree.tostring(element, xml_declaration=True, encoding="ISO-8859-1"))
+    return buffer.getvalue()
 
 
 # --- XML helpers ------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Parser of the UnDeuxTemps (UDT) CSV export of a timetable → ``PlacedLesson`` records.
+"""Parser of the UnDeuxTemps (UDT) exports of a timetable → ``PlacedLesson`` records.
 
-The handbook (interop-timetable.md §4) documents UDT's zip of ``UDCal_NN.xml`` files and says no
-public CSV layout was found. The layout read here is the one GEPI's public UDT importer documents
+The handbook (interop-timetable.md §4) documents UDT's export as a zip of ``UDCal_NN.xml`` files:
+``parse_udt`` hands a zip to ``udt_archive.parse_udt_archive``. The handbook found no public CSV
+layout; the CSV read here (UDT's « Emploi du temps » search) is the one GEPI's UDT importer documents
 for the export « UDT (profil concepteur) > Recherche > Emploi du temps > Rechercher »: one lesson
 per line, columns ``Jour; Heure; Div; Matière; Professeur; Salle; Groupe; Regroup; Eff; Mo; Freq;
 Aire``, a header line, ``Heure`` written ``8h00 - 9h35``. It stays **unverified** against a real
@@ -32,7 +33,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ._common import Source, file_label, is_zip, parse_clock, read_bytes
+from ._common import Source, class_part_key, file_label, is_zip, parse_clock, read_bytes
 from .model import (
     PlacedLesson,
     TimetableClass,
@@ -46,6 +47,7 @@ from .model import (
     TimetableTeacher,
     WeekPattern,
 )
+from .udt_archive import parse_udt_archive
 
 # canonical name → (column title as UDT writes it, normalised aliases)
 COLUMNS: dict[str, tuple[str, frozenset[str]]] = {
@@ -80,20 +82,13 @@ _TIME_SPLIT_RE = re.compile(r"\s*[-–à]\s*")
 
 
 def parse_udt(source: Source, *, file_name: str | None = None) -> TimetableExport:
-    """Parse a UDT CSV (or TXT) timetable export."""
+    """Parse a UDT timetable export: the zip of UDCal XML files, or the CSV (or TXT) search export."""
     file = file_label(source, file_name)
     data = read_bytes(source)
     if not data.strip():
         raise TimetableImportError(file=file, code="empty_file", reason="le fichier est vide")
     if is_zip(data):
-        raise TimetableImportError(
-            file=file,
-            code="bad_archive",
-            reason=(
-                "l'export UDT en archive (fichiers UDCal) n'est pas encore pris en charge : "
-                "exportez l'emploi du temps au format CSV"
-            ),
-        )
+        return parse_udt_archive(data, file=file)
     text = decode_text(data, file=file)
     if text.lstrip().startswith("<"):
         raise TimetableImportError(
@@ -391,8 +386,3 @@ class _UdtReader:
             rooms=tuple(rooms[key] for key in sorted(rooms)),
             lessons=tuple(placed),
         )
-
-
-def class_part_key(division: str, part: str) -> str:
-    """Key of a UDT « Groupe » (a part of one class): group names repeat between classes."""
-    return f"{division}/{part}"

@@ -25,10 +25,12 @@ from tenants.timetable import import_services
 from tenants.timetable.imports.samples import (
     sample_edt_export,
     sample_sts_export,
+    sample_udt_archive_export,
     sample_udt_export,
     write_edt,
     write_sts,
     write_udt,
+    write_udt_archive,
 )
 from tenants.timetable.imports.sts import sts_file_name
 from tenants.timetable.models import Course, ImportRun, ImportStatus, Lesson, Room, TimeSlot, WeekPattern
@@ -281,6 +283,38 @@ def test_udt_import_places_lessons_on_the_schools_grid_and_is_idempotent(school_
         assert _counts() == before
 
 
+def test_udt_zip_export_places_lessons_with_their_weeks_and_co_teachers(school_a: Any, api_as: Any) -> None:
+    # given STS structures, a grid matching the UDT times, and the UDT zip export (UDCal files)
+    with school_a.active():
+        staff = _staff()
+        import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
+        _udt_grid()
+    export = sample_udt_archive_export()
+    known = dataclasses.replace(export, lessons=export.lessons[:4])  # without the unknown music teacher
+    client = api_as(staff["direction"], school_a)
+
+    # when it is imported
+    response = _upload(client, "udt", export.file, write_udt_archive(known))
+
+    # then the lessons are placed; A-week lessons get the ISO weeks of the weekly files
+    assert response.status_code == 200, response.content
+    assert response.json()["created"]["lessons"] == 4
+    with school_a.active():
+        french = Lesson.objects.get(source="udt", course__subject__code="020100")
+        assert (french.day, french.slot, french.course.duration) == (0, 1, 2)
+        assert sorted(french.week_pattern.iso_weeks) == [36, 38]
+        maths = Lesson.objects.get(source="udt", course__subject__code="061300", slot=0)
+        assert set(maths.course.teachers.all()) == {staff["arnoux"], staff["berthier"]}
+        assert maths.week_pattern.kind == "every"
+        before = _counts()
+
+    # a second identical import changes nothing
+    again = _upload(client, "udt", export.file, write_udt_archive(known))
+    assert again.json()["changed"] is False
+    with school_a.active():
+        assert _counts() == before
+
+
 # ---- refusals: nothing written -------------------------------------------------------------------
 
 
@@ -295,6 +329,7 @@ def _refusal_cases() -> list[tuple[str, str, str, Any]]:
         ("edt", "edt.xml", "uai_mismatch", lambda: write_edt(sample_edt_export(UAI_B))),
         ("udt", "udt.csv", "bad_csv_header", lambda: b"a;b;c\r\n1;2;3\r\n"),
         ("udt", "udt.csv", "unknown_reference", lambda: write_udt(udt)),  # music teacher and subject
+        ("udt", "udt.zip", "unknown_reference", lambda: write_udt_archive(sample_udt_archive_export())),
     ]
 
 
