@@ -7,7 +7,7 @@ import secrets
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -46,6 +46,15 @@ logger = logging.getLogger(__name__)
 
 # How often a running generation writes its progress and reads the stop request.
 PROGRESS_INTERVAL_S = 0.5
+# A run still "running" this long after its time limit lost its worker (crash, deployment): it is
+# closed so that the school can start another. Queued runs wait behind other schools' runs on the
+# timetable queue, so they get a day.
+RUN_OVERDUE_GRACE = timedelta(minutes=10)
+RUN_QUEUED_MAX_AGE = timedelta(days=1)
+INTERRUPTED_MESSAGE = (
+    "La génération a été interrompue (arrêt du serveur de calcul) : aucun changement n'a été "
+    "enregistré ; relancez-la."
+)
 
 # ---- calendar seed -------------------------------------------------------------------------------
 
@@ -146,6 +155,7 @@ def generation_start(
     """Queue a CP-SAT generation; one at a time. Pinned lessons keep their place, the rest is replaced."""
     if not TimeSlot.objects.exists() or not Course.objects.filter(sessions_per_week__gt=0).exists():
         raise errors.NothingToGenerate()
+    generation_runs_close_interrupted()
     if GenerationRun.objects.filter(status__in=ACTIVE_RUN_STATUSES).exists():
         raise errors.GenerationAlreadyRunning()
     run = GenerationRun(requested_by=requested_by, time_limit_s=time_limit_s, seed=seed, workers=workers)
@@ -179,6 +189,30 @@ def generation_stop(*, requested_by: Person, run: GenerationRun) -> GenerationRu
     return run
 
 
+@transaction.atomic
+def generation_runs_close_interrupted(*, now: datetime | None = None) -> list[GenerationRun]:
+    """Close the runs whose worker died: running well past their time limit, or queued for a day.
+
+    Such a run wrote nothing (the timetable is written in one transaction at the end), so closing it
+    as failed loses nothing. Called before starting a run and when a run is looked at.
+    """
+    now = now or timezone.now()
+    closed: list[GenerationRun] = []
+    for run in GenerationRun.objects.select_for_update().filter(status__in=ACTIVE_RUN_STATUSES):
+        if run.status == RunStatus.RUNNING:
+            deadline = (run.started_at or run.created_at) + timedelta(seconds=run.time_limit_s)
+            overdue = now > deadline + RUN_OVERDUE_GRACE
+        else:
+            overdue = now > run.created_at + RUN_QUEUED_MAX_AGE
+        if overdue:
+            run.error = INTERRUPTED_MESSAGE
+            _run_finish(run, status=RunStatus.FAILED)
+            audit_record(actor=None, action="timetable.generation_interrupted", target=run)
+            logger.warning("timetable.generation_interrupted", extra={"run_id": run.pk})
+            closed.append(run)
+    return closed
+
+
 def generation_run(*, run_id: int) -> GenerationRun:
     """Body of the generation task: solve, report progress, then write the best timetable in one go.
 
@@ -205,6 +239,9 @@ def generation_run(*, run_id: int) -> GenerationRun:
         raise
     with transaction.atomic():
         run = GenerationRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.RUNNING:  # closed as interrupted meanwhile: another run may be on
+            logger.warning("timetable.generation_result_dropped", extra={"run_id": run_id})
+            return run
         if result.solution is not None:
             placed = _lessons_replace(given, result.solution)
             run.lessons_placed = placed
@@ -304,7 +341,7 @@ def _progress_write(run_id: int, fresh: list[solver.Progress]) -> bool:
             run.progress = [*run.progress, *([p.seconds, p.objective] for p in fresh)]
             run.best_cost = fresh[-1].objective
             run.save(update_fields=["progress", "best_cost"])
-        return run.requested_stop
+        return run.requested_stop or run.status != RunStatus.RUNNING
 
 
 def _lessons_replace(given: selectors.GenerationInput, solution: solver.Solution) -> int:

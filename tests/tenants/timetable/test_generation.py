@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from mbn.audit.models import AuditEvent
 from tenants.directory.models import Role
@@ -224,6 +226,56 @@ def test_one_generation_at_a_time_and_nothing_to_generate(school_a: Any) -> None
             services.generation_start(requested_by=direction)
         assert refused.value.message == "Une génération est déjà en cours : attendez sa fin ou arrêtez-la."
         assert GenerationRun.objects.count() == 1
+
+
+def test_a_run_whose_worker_died_is_closed_and_no_longer_blocks_the_school(
+    school_a: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with school_a.active():
+        school = _tiny_school()
+        now = timezone.now()
+        # given a run "running" for an hour with a 60 s limit (its worker crashed) and a fresh one elsewhere
+        dead = GenerationRun.objects.create(
+            status=RunStatus.RUNNING, time_limit_s=60, started_at=now - timedelta(hours=1)
+        )
+        # when the direction starts a generation
+        with django_capture_on_commit_callbacks(execute=False):
+            fresh = services.generation_start(requested_by=school["direction"], workers=1, time_limit_s=20)
+        # then the dead run is closed as failed with a French reason and audited, and the new one is queued
+        dead.refresh_from_db()
+        assert dead.status == RunStatus.FAILED
+        assert "interrompue" in dead.error
+        assert dead.finished_at is not None
+        assert AuditEvent.objects.filter(
+            action="timetable.generation_interrupted", target_id=str(dead.pk)
+        ).exists()
+        assert fresh.status == RunStatus.QUEUED
+        # a run within its time limit is left alone; a queued one only after a day
+        assert services.generation_runs_close_interrupted(now=now + timedelta(minutes=5)) == []
+        closed = services.generation_runs_close_interrupted(now=now + timedelta(days=1, minutes=1))
+        assert [run.pk for run in closed] == [fresh.pk]
+
+
+def test_a_result_arriving_after_its_run_was_closed_is_dropped(school_a: Any, monkeypatch: Any) -> None:
+    with school_a.active():
+        school = _tiny_school()
+        run = GenerationRun.objects.create(
+            requested_by=school["direction"], time_limit_s=5, seed=1, workers=1
+        )
+        # given the run closed as interrupted while its worker was still solving
+        original = services._solve_watched
+
+        def solve_then_closed(run_: GenerationRun, given: Any) -> Any:
+            result = original(run_, given)
+            GenerationRun.objects.filter(pk=run_.pk).update(status=RunStatus.FAILED)
+            return result
+
+        monkeypatch.setattr(services, "_solve_watched", solve_then_closed)
+        services.generation_run(run_id=run.pk)
+        # then nothing is written
+        run.refresh_from_db()
+        assert run.status == RunStatus.FAILED
+        assert not Lesson.objects.exists()
 
 
 def test_generation_api_for_direction_only_and_per_school(
