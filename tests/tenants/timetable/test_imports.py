@@ -250,66 +250,45 @@ def test_edt_refused_when_grid_would_move_lessons_placed_otherwise(school_a: Any
 # ---- UDT -----------------------------------------------------------------------------------------
 
 
-def test_udt_import_places_lessons_on_the_schools_grid_and_is_idempotent(school_a: Any, api_as: Any) -> None:
+@pytest.mark.parametrize("archive", [False, True], ids=["csv", "zip-of-udcal-files"])
+def test_udt_import_places_lessons_on_the_schools_grid_and_is_idempotent(
+    school_a: Any, api_as: Any, archive: bool
+) -> None:
     # given STS structures and a grid matching the UDT times
     with school_a.active():
         staff = _staff()
         import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
         _udt_grid()
-    export = sample_udt_export()
+    export = sample_udt_archive_export() if archive else sample_udt_export()
+    write = write_udt_archive if archive else write_udt
     known = dataclasses.replace(export, lessons=export.lessons[:4])  # without the unknown music teacher
     client = api_as(staff["direction"], school_a)
 
     # when the UDT export is imported
-    response = _upload(client, "udt", export.file, write_udt(known))
+    response = _upload(client, "udt", export.file, write(known))
 
-    # then four lessons are placed, A/B weeks use the school's patterns
+    # then four lessons are placed: A weeks are the school's pattern A (CSV) or the ISO weeks of the
+    # weekly files (zip); the zip's co-teacher teaches the first maths lesson too
     assert response.status_code == 200, response.content
     assert response.json()["created"]["lessons"] == 4
     with school_a.active():
         french = Lesson.objects.get(source="udt", course__subject__code="020100")
         assert (french.day, french.slot, french.course.duration) == (0, 1, 2)
-        assert french.week_pattern.code == "A"
+        if archive:
+            assert sorted(french.week_pattern.iso_weeks) == [36, 38]
+        else:
+            assert french.week_pattern.code == "A"
         german = Lesson.objects.get(source="udt", course__subject__code="030602")
         assert [g.code for g in german.course.groups.all()] == ["4ALL1"]
         assert list(german.course.classes.all()) == []
         assert list(german.course.teachers.all()) == [staff["delorme"]]
-        before = _counts()
-
-    # a second identical import changes nothing
-    again = _upload(client, "udt", export.file, write_udt(known))
-    assert again.json()["changed"] is False
-    with school_a.active():
-        assert _counts() == before
-
-
-def test_udt_zip_export_places_lessons_with_their_weeks_and_co_teachers(school_a: Any, api_as: Any) -> None:
-    # given STS structures, a grid matching the UDT times, and the UDT zip export (UDCal files)
-    with school_a.active():
-        staff = _staff()
-        import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
-        _udt_grid()
-    export = sample_udt_archive_export()
-    known = dataclasses.replace(export, lessons=export.lessons[:4])  # without the unknown music teacher
-    client = api_as(staff["direction"], school_a)
-
-    # when it is imported
-    response = _upload(client, "udt", export.file, write_udt_archive(known))
-
-    # then the lessons are placed; A-week lessons get the ISO weeks of the weekly files
-    assert response.status_code == 200, response.content
-    assert response.json()["created"]["lessons"] == 4
-    with school_a.active():
-        french = Lesson.objects.get(source="udt", course__subject__code="020100")
-        assert (french.day, french.slot, french.course.duration) == (0, 1, 2)
-        assert sorted(french.week_pattern.iso_weeks) == [36, 38]
         maths = Lesson.objects.get(source="udt", course__subject__code="061300", slot=0)
-        assert set(maths.course.teachers.all()) == {staff["arnoux"], staff["berthier"]}
-        assert maths.week_pattern.kind == "every"
+        co_teacher = {staff["berthier"]} if archive else set()
+        assert set(maths.course.teachers.all()) == {staff["arnoux"], *co_teacher}
         before = _counts()
 
     # a second identical import changes nothing
-    again = _upload(client, "udt", export.file, write_udt_archive(known))
+    again = _upload(client, "udt", export.file, write(known))
     assert again.json()["changed"] is False
     with school_a.active():
         assert _counts() == before
