@@ -117,3 +117,131 @@ class ImportRefused(DomainError):
             "line": self.line,
             "element": self.element,
         }
+
+
+# ---- setting up the timetable (rooms, courses, calendar, grid, constraints) ---------------------
+
+
+class InvalidValue(DomainError):
+    """A field rule of the model (length, range, choice) refused a value the edge let through."""
+
+    code = "invalid_value"
+    status = 400
+    message = "Certaines informations sont invalides."
+
+
+class RoomNameTaken(DomainError):
+    code = "room_name_taken"
+    status = 409
+    message = "Une salle porte déjà ce nom : choisissez-en un autre."
+
+
+class RoomInUse(DomainError):
+    code = "room_in_use"
+    status = 409
+    message = (
+        "Cette salle est utilisée par des cours placés, des cours qui l'imposent ou des changements "
+        "de salle : libérez-la avant de la supprimer."
+    )
+
+
+class RoomKindInUse(DomainError):
+    code = "room_kind_in_use"
+    status = 409
+    message = (
+        "Des cours imposent ou occupent cette salle pour son type actuel : modifiez-les avant de changer "
+        "le type de la salle."
+    )
+
+
+class CourseAudienceMissing(DomainError):
+    code = "course_audience_missing"
+    status = 400
+    message = "Choisissez au moins une classe ou un groupe pour ce cours."
+
+
+class NotATeacher(DomainError):
+    code = "not_a_teacher"
+    status = 400
+    message = "Choisissez des enseignants de l'établissement."
+
+
+class CourseTooLong(DomainError):
+    code = "course_too_long"
+    status = 400
+    message = "Une séance ne peut pas durer plus de créneaux qu'une journée n'en compte."
+
+
+class CoursePlaced(DomainError):
+    code = "course_placed"
+    status = 409
+    message = (
+        "Ce cours a des séances placées dans l'emploi du temps : retirez-les avant de changer ses "
+        "enseignants, ses élèves, sa durée, ses semaines ou sa salle, ou avant de le supprimer."
+    )
+
+
+class DatesReversed(DomainError):
+    code = "dates_reversed"
+    status = 400
+    message = "La date de fin doit être le même jour ou après la date de début."
+
+
+class DateOutsideYear(DomainError):
+    code = "date_outside_year"
+    status = 400
+    message = "Les dates doivent être comprises dans une même année scolaire."
+
+
+class TimesReversed(DomainError):
+    code = "times_reversed"
+    status = 400
+    message = "L'heure de fin doit être après l'heure de début."
+
+
+class PeriodOverlap(DomainError):
+    code = "period_overlap"
+    status = 409
+    message = "Cette période chevauche une autre période de l'année : ajustez les dates."
+
+
+class PeriodLabelTaken(DomainError):
+    code = "period_label_taken"
+    status = 409
+    message = "Une période de cette année porte déjà ce nom."
+
+
+class HolidayDuplicate(DomainError):
+    code = "holiday_duplicate"
+    status = 409
+    message = "Ces congés existent déjà pour cette date."
+
+
+class TimeSlotTaken(DomainError):
+    code = "time_slot_taken"
+    status = 409
+    message = "Ce jour a déjà un créneau à cette position."
+
+
+class TimeSlotOverlap(DomainError):
+    code = "time_slot_overlap"
+    status = 409
+    message = "Ce créneau chevauche un autre créneau du même jour ou n'est pas dans l'ordre des créneaux."
+
+
+class TimeSlotInUse(DomainError):
+    code = "time_slot_in_use"
+    status = 409
+    message = "Des cours sont placés sur ce créneau : déplacez-les ou retirez-les avant de le supprimer."
+
+
+class TargetRequired(DomainError):
+    code = "target_required"
+    status = 400
+    message = "Choisissez une seule cible : un enseignant, une classe ou une salle."
+
+
+class UnavailabilityDuplicate(DomainError):
+    code = "unavailability_duplicate"
+    status = 409
+    message = "Cette indisponibilité est déjà enregistrée."

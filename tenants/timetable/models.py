@@ -1,4 +1,4 @@
-"""Timetable of one school: calendar, weekly grid, rooms, courses, placed lessons, daily changes, runs.
+"""Timetable of one school: calendar, weekly grid, rooms, courses, constraints, lessons, daily changes, runs.
 
 Lessons are placed on the grid by (day, first slot index); a course's session lasts ``duration`` slots.
 The database checks what it can check exactly; clashes across durations and week sets are checked by
@@ -301,6 +301,44 @@ class Unavailability(models.Model):
 
     def __str__(self) -> str:
         return f"Indisponibilité {self.get_day_display()} créneau {self.slot + 1}"
+
+
+class DailyLimit(models.Model):
+    """The most slots of lessons a teacher or a class may have in one day (hard constraint)."""
+
+    teacher = models.ForeignKey(
+        "directory.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    school_class = models.ForeignKey(
+        "directory.SchoolClass", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    max_slots = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(teacher__isnull=False, school_class__isnull=True)
+                    | Q(teacher__isnull=True, school_class__isnull=False)
+                ),
+                name="dailylimit_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_slots__gte=1, max_slots__lte=12), name="dailylimit_max_slots_range"
+            ),
+            models.UniqueConstraint(
+                fields=["teacher"], condition=Q(teacher__isnull=False), name="dailylimit_one_per_teacher"
+            ),
+            models.UniqueConstraint(
+                fields=["school_class"],
+                condition=Q(school_class__isnull=False),
+                name="dailylimit_one_per_class",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Au plus {self.max_slots} créneaux par jour"
 
 
 class RunStatus(models.TextChoices):

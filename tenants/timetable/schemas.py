@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from tenants.timetable.models import FeedTarget
+from tenants.timetable.models import Day, FeedTarget, HolidayKind, RoomKind
 
 
 class SlotOut(Schema):
@@ -218,3 +218,193 @@ class ImportRunOut(Schema):
     progress: ImportProgressOut | None
     created_at: datetime
     finished_at: datetime | None
+
+
+# ---- setting up the timetable --------------------------------------------------------------------
+
+
+class RoomIn(Schema):
+    name: str = Field(min_length=1, max_length=60)
+    kind: RoomKind = RoomKind.CLASSROOM
+    capacity: int = Field(default=30, gt=0, le=1000)
+
+
+class RoomOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str = Field(alias="get_kind_display")
+    capacity: int
+
+
+class CourseFilter(Schema):
+    class_id: int | None = None
+    teacher_id: int | None = None
+
+
+class CourseIn(Schema):
+    subject_id: int
+    teacher_ids: list[int] = Field(default_factory=list, max_length=20)
+    class_ids: list[int] = Field(default_factory=list, max_length=50)
+    group_ids: list[int] = Field(default_factory=list, max_length=50)
+    duration: int = Field(default=1, ge=1, le=6, description="Créneaux consécutifs par séance")
+    sessions_per_week: int = Field(default=1, ge=1, le=20)
+    week_pattern: str = Field(default="TOUTES", max_length=20, description="Code : TOUTES, A, B…")
+    room_kind: RoomKind | Literal[""] = Field(default="", description="Vide : pas de salle demandée")
+    fixed_room_id: int | None = None
+    wants_double: bool = False
+
+
+class NamedOut(Schema):
+    id: int
+    label: str
+
+
+class CourseOut(Schema):
+    id: int
+    subject_id: int
+    subject: str = Field(alias="subject.label")
+    teachers: list[NamedOut]
+    classes: list[NamedOut]
+    groups: list[NamedOut]
+    duration: int
+    sessions_per_week: int
+    week_pattern: str = Field(alias="week_pattern.code")
+    room_kind: str
+    fixed_room_id: int | None
+    wants_double: bool
+    placed_lessons: int
+
+    @staticmethod
+    def resolve_teachers(course: Any) -> list[dict[str, Any]]:
+        return [{"id": t.pk, "label": t.display_name} for t in course.teachers.all()]
+
+    @staticmethod
+    def resolve_classes(course: Any) -> list[dict[str, Any]]:
+        return [{"id": c.pk, "label": c.label} for c in course.classes.all()]
+
+    @staticmethod
+    def resolve_groups(course: Any) -> list[dict[str, Any]]:
+        return [{"id": g.pk, "label": g.label} for g in course.groups.all()]
+
+    @staticmethod
+    def resolve_placed_lessons(course: Any) -> int:
+        placed = getattr(course, "placed_count", None)  # annotated by course_list_for
+        return course.lessons.count() if placed is None else int(placed)
+
+
+class PeriodIn(Schema):
+    label: str = Field(min_length=1, max_length=60)
+    starts_on: date
+    ends_on: date
+
+
+class PeriodOut(Schema):
+    id: int
+    label: str
+    starts_on: date
+    ends_on: date
+
+
+class HolidayIn(Schema):
+    label: str = Field(min_length=1, max_length=120)
+    kind: HolidayKind = HolidayKind.VACATION
+    starts_on: date
+    ends_on: date
+
+
+class HolidayOut(Schema):
+    id: int
+    label: str
+    kind: str
+    kind_label: str = Field(alias="get_kind_display")
+    starts_on: date
+    ends_on: date
+
+
+class SchoolYearOut(Schema):
+    id: int
+    label: str
+    starts_on: date
+    ends_on: date
+    zone: str
+    periods: list[PeriodOut]
+    holidays: list[HolidayOut]
+
+    @staticmethod
+    def resolve_periods(year: Any) -> list[Any]:
+        return list(year.periods.all())
+
+    @staticmethod
+    def resolve_holidays(year: Any) -> list[Any]:
+        return list(year.holidays.all())
+
+
+class TimeSlotIn(Schema):
+    day: Day
+    index: int = Field(ge=0, le=20, description="Position dans la journée, à partir de 0")
+    starts_at: time
+    ends_at: time
+    is_lunch: bool = False
+
+
+class TimeSlotChangeIn(Schema):
+    starts_at: time
+    ends_at: time
+    is_lunch: bool = False
+
+
+class TimeSlotOut(Schema):
+    id: int
+    day: int
+    day_label: str = Field(alias="get_day_display")
+    index: int
+    starts_at: time
+    ends_at: time
+    is_lunch: bool
+
+
+class UnavailabilityIn(Schema):
+    teacher_id: int | None = None
+    class_id: int | None = None
+    room_id: int | None = None
+    day: Day
+    slot: int = Field(ge=0, le=20)
+
+
+class UnavailabilityOut(Schema):
+    id: int
+    teacher_id: int | None
+    class_id: int | None = Field(alias="school_class_id")
+    room_id: int | None
+    target: str
+    day: int
+    slot: int
+
+    @staticmethod
+    def resolve_target(item: Any) -> str:
+        if item.teacher is not None:
+            return str(item.teacher.display_name)
+        if item.school_class is not None:
+            return f"Classe {item.school_class.label}"
+        return f"Salle {item.room.name}"
+
+
+class DailyLimitIn(Schema):
+    teacher_id: int | None = None
+    class_id: int | None = None
+    max_slots: int = Field(ge=1, le=12)
+
+
+class DailyLimitOut(Schema):
+    id: int
+    teacher_id: int | None
+    class_id: int | None = Field(alias="school_class_id")
+    target: str
+    max_slots: int
+
+    @staticmethod
+    def resolve_target(limit: Any) -> str:
+        if limit.teacher is not None:
+            return str(limit.teacher.display_name)
+        return f"Classe {limit.school_class.label}"

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
+from typing import TypeVar
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Model, Prefetch, Q, QuerySet, When
 
 from mbn.errors import NotFound
 from tenants.directory import selectors as directory_selectors
-from tenants.directory.models import Person, Role, SchoolClass, TeachingGroup
+from tenants.directory.models import Person, Role, SchoolClass, Subject, TeachingGroup
 from tenants.timetable.models import (
     Course,
+    DailyLimit,
     Day,
     FeedTarget,
     FeedToken,
@@ -22,6 +24,7 @@ from tenants.timetable.models import (
     Lesson,
     LessonChange,
     PatternKind,
+    Period,
     Room,
     SchoolYear,
     TimeSlot,
@@ -30,10 +33,14 @@ from tenants.timetable.models import (
 )
 from tenants.timetable.solver import problem as solver
 
+_M = TypeVar("_M", bound=Model)
+
 # Who sees every timetable of the school; BUILDERS also edit it.
 SCHOOL_WIDE = directory_selectors.SCHOOL_WIDE_ROLES
 BUILDERS = (Role.DIRECTION, Role.SCHOOL_ADMIN)
 ROOM_VIEWERS = (*SCHOOL_WIDE, Role.TEACHER, Role.STAFF)
+# Staff read the rooms, the calendar and the weekly grid; pupils and parents see them in their grids.
+SETUP_READERS = ROOM_VIEWERS
 
 
 # ---- grids ---------------------------------------------------------------------------------------
@@ -367,6 +374,137 @@ def run_get_for(*, viewer: Person, run_id: int) -> GenerationRun:
     return run
 
 
+# ---- setting up the timetable (rooms, courses, calendar, grid, constraints) ----------------------
+
+
+def _all_or_not_found(objects: QuerySet[_M], ids: Iterable[int]) -> list[_M]:
+    """Every requested row, or NotFound if one of them is out of the viewer's reach."""
+    wanted = set(ids)
+    found = list(objects.filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise NotFound()
+    return found
+
+
+def course_list_for(
+    *, viewer: Person, class_id: int | None = None, teacher_id: int | None = None
+) -> QuerySet[Course]:
+    """Courses the builders set up, optionally those of one class (directly or by a group) or one teacher."""
+    courses = Course.objects.all() if viewer.has_role(*BUILDERS) else Course.objects.none()
+    if class_id is not None:
+        of_class = Course.objects.filter(Q(classes=class_id) | Q(groups__classes=class_id))
+        courses = courses.filter(pk__in=of_class.values("pk"))
+    if teacher_id is not None:
+        courses = courses.filter(pk__in=Course.objects.filter(teachers=teacher_id).values("pk"))
+    return (
+        courses.select_related("subject", "week_pattern", "fixed_room")
+        .prefetch_related(
+            Prefetch("teachers", queryset=Person.objects.only("id", "display_name")), "classes", "groups"
+        )
+        .annotate(placed_count=Count("lessons"))
+        .order_by("subject__label", "id")
+    )
+
+
+def subject_list_for(*, viewer: Person) -> QuerySet[Subject]:
+    return Subject.objects.all() if viewer.has_role(*BUILDERS) else Subject.objects.none()
+
+
+def subject_get_for(*, viewer: Person, subject_id: int) -> Subject:
+    subject = subject_list_for(viewer=viewer).filter(pk=subject_id).first()
+    if subject is None:
+        raise NotFound()
+    return subject
+
+
+def group_list_for(*, viewer: Person) -> QuerySet[TeachingGroup]:
+    return TeachingGroup.objects.all() if viewer.has_role(*BUILDERS) else TeachingGroup.objects.none()
+
+
+def week_pattern_list_for(*, viewer: Person) -> QuerySet[WeekPattern]:
+    """Week patterns, "every week" first (the usual choice)."""
+    patterns = WeekPattern.objects.all() if viewer.has_role(*BUILDERS) else WeekPattern.objects.none()
+    return patterns.order_by(Case(When(kind=PatternKind.EVERY, then=0), default=1), "code")
+
+
+def week_pattern_get_for(*, viewer: Person, code: str) -> WeekPattern:
+    pattern = week_pattern_list_for(viewer=viewer).filter(code=code).first()
+    if pattern is None:
+        raise NotFound()
+    return pattern
+
+
+def members_get_for(*, viewer: Person, person_ids: Iterable[int]) -> list[Person]:
+    """People of this school the builders may name in a course or a constraint (roles checked by services)."""
+    people = Person.objects.all() if viewer.has_role(*BUILDERS) else Person.objects.none()
+    return _all_or_not_found(people, person_ids)
+
+
+def classes_get_for(*, viewer: Person, class_ids: Iterable[int]) -> list[SchoolClass]:
+    return _all_or_not_found(class_list_for(viewer=viewer), class_ids)
+
+
+def groups_get_for(*, viewer: Person, group_ids: Iterable[int]) -> list[TeachingGroup]:
+    return _all_or_not_found(group_list_for(viewer=viewer), group_ids)
+
+
+def school_year_list_for(*, viewer: Person) -> QuerySet[SchoolYear]:
+    """School years with their periods and holidays, for the staff."""
+    years = SchoolYear.objects.all() if viewer.has_role(*SETUP_READERS) else SchoolYear.objects.none()
+    return years.prefetch_related("periods", "holidays").order_by("starts_on")
+
+
+def period_get_for(*, viewer: Person, period_id: int) -> Period:
+    period = Period.objects.filter(pk=period_id).first() if viewer.has_role(*SETUP_READERS) else None
+    if period is None:
+        raise NotFound()
+    return period
+
+
+def holiday_get_for(*, viewer: Person, holiday_id: int) -> Holiday:
+    holiday = Holiday.objects.filter(pk=holiday_id).first() if viewer.has_role(*SETUP_READERS) else None
+    if holiday is None:
+        raise NotFound()
+    return holiday
+
+
+def time_slot_list_for(*, viewer: Person) -> QuerySet[TimeSlot]:
+    slots = TimeSlot.objects.all() if viewer.has_role(*SETUP_READERS) else TimeSlot.objects.none()
+    return slots.order_by("day", "index")
+
+
+def time_slot_get_for(*, viewer: Person, time_slot_id: int) -> TimeSlot:
+    slot = time_slot_list_for(viewer=viewer).filter(pk=time_slot_id).first()
+    if slot is None:
+        raise NotFound()
+    return slot
+
+
+def unavailability_list_for(*, viewer: Person) -> QuerySet[Unavailability]:
+    # Builders only: a teacher's unavailabilities say something about their private life.
+    items = Unavailability.objects.all() if viewer.has_role(*BUILDERS) else Unavailability.objects.none()
+    return items.select_related("teacher", "school_class", "room").order_by("day", "slot", "id")
+
+
+def unavailability_get_for(*, viewer: Person, unavailability_id: int) -> Unavailability:
+    item = unavailability_list_for(viewer=viewer).filter(pk=unavailability_id).first()
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def daily_limit_list_for(*, viewer: Person) -> QuerySet[DailyLimit]:
+    limits = DailyLimit.objects.all() if viewer.has_role(*BUILDERS) else DailyLimit.objects.none()
+    return limits.select_related("teacher", "school_class").order_by("id")
+
+
+def daily_limit_get_for(*, viewer: Person, daily_limit_id: int) -> DailyLimit:
+    limit = daily_limit_list_for(viewer=viewer).filter(pk=daily_limit_id).first()
+    if limit is None:
+        raise NotFound()
+    return limit
+
+
 # ---- daily changes -------------------------------------------------------------------------------
 
 
@@ -528,8 +666,11 @@ def generation_input() -> GenerationInput:
     group_sizes = dict(
         TeachingGroup.objects.filter(pk__in=groups).annotate(n=Count("memberships")).values_list("pk", "n")
     )
+    teacher_caps, class_caps = _daily_limits()
     student_groups = [
-        solver.StudentGroup(id=f"c{pk}", name=label, size=class_sizes.get(pk, 0))
+        solver.StudentGroup(
+            id=f"c{pk}", name=label, size=class_sizes.get(pk, 0), max_hours_per_day=class_caps.get(pk)
+        )
         for pk, label in SchoolClass.objects.filter(pk__in=class_ids).values_list("pk", "label")
     ]
     # Groups drawn from the same classes (half groups, the LV2 groups of two classes) are taught in parallel.
@@ -552,7 +693,8 @@ def generation_input() -> GenerationInput:
         name="établissement",
         grid=grid,
         teachers=tuple(
-            solver.Teacher(id=f"t{pk}", name=t.display_name) for pk, t in sorted(teachers.items())
+            solver.Teacher(id=f"t{pk}", name=t.display_name, max_hours_per_day=teacher_caps.get(pk))
+            for pk, t in sorted(teachers.items())
         ),
         groups=tuple(student_groups),
         rooms=tuple(solver.Room(id=f"r{r.pk}", name=r.name, kind=r.kind, capacity=r.capacity) for r in rooms),
@@ -598,6 +740,20 @@ def generation_input() -> GenerationInput:
     return GenerationInput(
         problem=problem, pinned=tuple(p for is_pinned, p in placed if is_pinned), hint=hint
     )
+
+
+def _daily_limits() -> tuple[dict[int, int], dict[int, int]]:
+    """Most slots per day, by teacher id and by class id (solver's ``max_hours_per_day``: hours are slots)."""
+    teacher_caps: dict[int, int] = {}
+    class_caps: dict[int, int] = {}
+    for teacher_id, class_id, max_slots in DailyLimit.objects.values_list(
+        "teacher_id", "school_class_id", "max_slots"
+    ):
+        if teacher_id is not None:
+            teacher_caps[teacher_id] = max_slots
+        else:
+            class_caps[class_id] = max_slots
+    return teacher_caps, class_caps
 
 
 def _unavailabilities(
