@@ -1,4 +1,4 @@
-"""JSON API of the timetable: grids per class, teacher, room and for oneself; edits; generation; feeds."""
+"""JSON API of the timetable: grids, lesson edits, generation, changes, feeds, imports (set-up: setup_api)."""
 
 from datetime import date
 from typing import Any, Literal
@@ -163,7 +163,11 @@ def generation_list(request: HttpRequest) -> Any:
 
 @router.get("/generations/{run_id}", response={200: GenerationOut, 404: ErrorOut}, auth=builders)
 def generation_status(request: HttpRequest, run_id: int) -> GenerationRun:
-    return selectors.run_get_for(viewer=_viewer(request), run_id=run_id)
+    run = selectors.run_get_for(viewer=_viewer(request), run_id=run_id)
+    if run.is_active:
+        services.generation_runs_close_interrupted()
+        run.refresh_from_db()
+    return run
 
 
 @router.post(
@@ -275,3 +279,9 @@ def import_file(
 def import_run_status(request: HttpRequest, run_id: int) -> dict[str, Any]:
     run = selectors.import_run_get_for(viewer=_viewer(request), run_id=run_id)
     return import_services.import_run_out(run)
+
+
+# ---- setting up the timetable: rooms, courses, calendar, grid, constraints -----------------------
+# Kept in their own module, on this same router (a nested router would escape `school_api._routers`,
+# which the permission table and the leak matrix read).
+from tenants.timetable import setup_api  # noqa: E402, F401

@@ -168,6 +168,9 @@ def generation_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         run = selectors.run_get_for(viewer=_builder(request), run_id=run_id)
     except NotFound:
         return _not_found(request)
+    if run.is_active:  # a run whose worker died is shown as interrupted, and the page stops polling
+        services.generation_runs_close_interrupted()
+        run.refresh_from_db()
     template = "timetable/_run_progress.html" if request.htmx else "timetable/generation_detail.html"  # type: ignore[attr-defined]
     return render(request, template, _run_context(run))
 
@@ -200,7 +203,7 @@ def _run_context(run: Any) -> dict[str, Any]:
 IMPORT_FORMATS = (
     ("sts", "STS-Web (structures et services des enseignants, fichier sts_emp_….xml ou .zip)"),
     ("edt", "EDT d'Index Éducation (emploi du temps, export XML déchiffré)"),
-    ("udt", "UDT (UnDeuxTemps, export CSV de l'emploi du temps)"),
+    ("udt", "UDT (UnDeuxTemps : archive .zip des fichiers UDCal, ou export CSV de l'emploi du temps)"),
 )
 
 

@@ -14,6 +14,7 @@ from tenants.timetable import errors, selectors, services
 from tenants.timetable.models import GenerationRun, Lesson, RunStatus
 from tenants.timetable.solver import problem as solver
 from tenants.timetable.solver.check import verify
+from tests.conftest import client_on
 from tests.tenants.timetable.factories import (
     CourseFactory,
     LessonFactory,
@@ -254,6 +255,21 @@ def test_a_run_whose_worker_died_is_closed_and_no_longer_blocks_the_school(
         assert services.generation_runs_close_interrupted(now=now + timedelta(minutes=5)) == []
         closed = services.generation_runs_close_interrupted(now=now + timedelta(days=1, minutes=1))
         assert [run.pk for run in closed] == [fresh.pk]
+
+
+def test_looking_at_a_run_whose_worker_died_shows_it_interrupted(school_a: Any, api_as: Any) -> None:
+    with school_a.active():
+        direction = person(Role.DIRECTION)
+        dead = GenerationRun.objects.create(
+            status=RunStatus.RUNNING, time_limit_s=60, started_at=timezone.now() - timedelta(hours=1)
+        )
+    # the API says failed, with the reason
+    body = api_as(direction, school_a).get(f"/api/v1/timetable/generations/{dead.pk}").json()
+    assert (body["status"], "interrompue" in body["error"]) == ("failed", True)
+    # and the page shows it without polling any more
+    page = client_on(school_a.host, direction.account).get(f"/emploi-du-temps/generation/{dead.pk}/")
+    assert "interrompue" in page.content.decode()
+    assert "hx-trigger" not in page.content.decode()
 
 
 def test_a_result_arriving_after_its_run_was_closed_is_dropped(school_a: Any, monkeypatch: Any) -> None:
