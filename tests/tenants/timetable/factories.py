@@ -19,6 +19,7 @@ from tenants.directory.models import (
     TeachingGroup,
 )
 from tenants.timetable.models import Course, Lesson, Room, RoomKind, WeekPattern
+from tests.shared.accounts.factories import AccountFactory
 from tests.tenants.directory.factories import make_person
 
 
@@ -143,3 +144,19 @@ def guardian_of(*children: Person, **kwargs: Any) -> Person:
 
 def person(*roles: str, **kwargs: Any) -> Person:
     return make_person(roles=list(roles), **kwargs)
+
+
+def teacher_named(first: str, last: str) -> Person:
+    """A teacher known by name only (no STS id): the importers match such people by name."""
+    account = AccountFactory(first_name=first, last_name=last)
+    return person(Role.TEACHER, account=account, display_name=f"{first} {last}")
+
+
+def sample_teachers() -> dict[str, Person]:
+    """The three teachers of the STS/EDT/UDT samples, known by name only, and a head."""
+    return {
+        "arnoux": teacher_named("Lucien", "Arnoux"),
+        "berthier": teacher_named("Odile", "Berthier"),
+        "delorme": teacher_named("Élodie", "Delorme"),
+        "direction": person(Role.DIRECTION),
+    }

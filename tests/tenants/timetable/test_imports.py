@@ -35,8 +35,7 @@ from tenants.timetable.imports.samples import (
 from tenants.timetable.imports.sts import sts_file_name
 from tenants.timetable.models import Course, ImportRun, ImportStatus, Lesson, Room, TimeSlot, WeekPattern
 from tests.conftest import UAI_A, UAI_B
-from tests.shared.accounts.factories import AccountFactory
-from tests.tenants.timetable.factories import person
+from tests.tenants.timetable.factories import person, sample_teachers, teacher_named
 
 BASE = "/api/v1/timetable/imports"
 TABLES = (Subject, Mef, SchoolClass, TeachingGroup, TeachingService, Person, Course, Lesson, Room, TimeSlot)
@@ -46,21 +45,6 @@ def _counts() -> dict[str, int]:
     counts = {model.__name__: model.objects.count() for model in (*TABLES, WeekPattern, AuditEvent)}
     counts["sts_ids"] = Person.objects.filter(sts_id__isnull=False).count()
     return counts
-
-
-def _teacher(first: str, last: str) -> Person:
-    account = AccountFactory(first_name=first, last_name=last)
-    return person(Role.TEACHER, account=account, display_name=f"{first} {last}")
-
-
-def _staff() -> dict[str, Person]:
-    """The sample's three teachers (without STS ids yet) and a head."""
-    return {
-        "arnoux": _teacher("Lucien", "Arnoux"),
-        "berthier": _teacher("Odile", "Berthier"),
-        "delorme": _teacher("Élodie", "Delorme"),
-        "direction": person(Role.DIRECTION),
-    }
 
 
 def _sts(uai: str = UAI_A, **options: Any) -> tuple[str, bytes]:
@@ -91,7 +75,7 @@ def test_sts_import_seeds_structures_services_and_courses_then_a_second_import_c
 ) -> None:
     # given the sample's teachers known by name, and the head
     with school_a.active():
-        staff = _staff()
+        staff = sample_teachers()
     client = api_as(staff["direction"], school_a)
     name, content = _sts()
 
@@ -135,8 +119,8 @@ def test_sts_import_seeds_structures_services_and_courses_then_a_second_import_c
 def test_sts_unmatched_teacher_is_reported_never_invented(school_a: Any, api_as: Any) -> None:
     # given only two of the three teachers have an account here
     with school_a.active():
-        _teacher("Lucien", "Arnoux")
-        _teacher("Odile", "Berthier")
+        teacher_named("Lucien", "Arnoux")
+        teacher_named("Odile", "Berthier")
         head = person(Role.DIRECTION)
         people = Person.objects.count()
 
@@ -154,7 +138,7 @@ def test_sts_unmatched_teacher_is_reported_never_invented(school_a: Any, api_as:
 def test_sts_one_service_teacher_gets_the_discipline_hours(school_a: Any) -> None:
     # given a file where Arnoux has one service only, and 18 h of mathematics
     with school_a.active():
-        staff = _staff()
+        staff = sample_teachers()
         export = sample_sts_export(UAI_A, 2025)
         services = [s for s in export.services if not (s.teacher_id == "4242" and s.structure_code == "4C")]
         content = write_sts(export, services=services)
@@ -176,7 +160,7 @@ def test_sts_one_service_teacher_gets_the_discipline_hours(school_a: Any) -> Non
 def test_edt_import_places_lessons_with_the_files_grid_and_is_idempotent(school_a: Any, api_as: Any) -> None:
     # given structures from STS
     with school_a.active():
-        staff = _staff()
+        staff = sample_teachers()
         import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
         export = sample_edt_export(UAI_A)
     client = api_as(staff["direction"], school_a)
@@ -229,7 +213,7 @@ def test_edt_import_places_lessons_with_the_files_grid_and_is_idempotent(school_
 def test_edt_refused_when_grid_would_move_lessons_placed_otherwise(school_a: Any) -> None:
     # given a lesson placed by hand on the default grid
     with school_a.active():
-        staff = _staff()
+        staff = sample_teachers()
         import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
         course = Course.objects.filter(source="sts").first()
         assert course is not None
@@ -256,7 +240,7 @@ def test_udt_import_places_lessons_on_the_schools_grid_and_is_idempotent(
 ) -> None:
     # given STS structures and a grid matching the UDT times
     with school_a.active():
-        staff = _staff()
+        staff = sample_teachers()
         import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
         _udt_grid()
     export = sample_udt_archive_export() if archive else sample_udt_export()
@@ -318,7 +302,7 @@ def test_malformed_or_unknown_file_is_refused_with_where_and_why_and_nothing_wri
 ) -> None:
     # given a school with its STS structures and the UDT grid
     with school_a.active():
-        staff = _staff()
+        staff = sample_teachers()
         import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
         _udt_grid()
         before = _counts()
@@ -339,7 +323,7 @@ def test_malformed_or_unknown_file_is_refused_with_where_and_why_and_nothing_wri
 def test_unknown_reference_lists_what_is_missing(school_a: Any) -> None:
     # given STS structures, when the UDT file names a teacher and a subject the school lacks
     with school_a.active():
-        staff = _staff()
+        staff = sample_teachers()
         import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
         _udt_grid()
         with pytest.raises(import_services.ImportRefused) as refused:
@@ -381,7 +365,7 @@ def test_school_as_import_is_invisible_in_school_b_and_bs_file_is_refused_in_a(
 ) -> None:
     # given an import in school A
     with school_a.active():
-        staff = _staff()
+        staff = sample_teachers()
     with school_b.active():
         head_b = person(Role.DIRECTION)
         b_before = _counts()
@@ -410,7 +394,7 @@ def test_large_file_runs_as_a_task_with_a_progress_page(
     # given files count as large from one byte
     monkeypatch.setattr(import_services, "SYNC_LIMIT_BYTES", 0)
     with school_a.active():
-        staff = _staff()
+        staff = sample_teachers()
     client = api_as(staff["direction"], school_a)
 
     # when the head uploads through the page
@@ -460,7 +444,7 @@ def test_api_large_file_returns_202_with_the_run(
 
 def test_import_page_uploads_and_shows_the_report_or_the_refusal(school_a: Any, api_as: Any) -> None:
     with school_a.active():
-        staff = _staff()
+        staff = sample_teachers()
     client = api_as(staff["direction"], school_a)
 
     # the form is labelled and in French
@@ -495,7 +479,7 @@ def test_cli_imports_into_the_named_school(school_a: Any, school_b: Any, tmp_pat
     from mbn.cli.timetable import timetable_import
 
     with school_a.active():
-        _staff()
+        sample_teachers()
     name, content = _sts()
     path = tmp_path / name
     path.write_bytes(content)
