@@ -50,20 +50,39 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def demo_people_enrol(school_ids: list[int]) -> None:
-    """In each demo school: a head teacher and a pupil, whose accounts log in with the demo password."""
+    """In each demo school: a head teacher, a pupil and teachers, whose accounts log in with the demo
+    password, and a small timetable to generate (the worker does it once the demo serves)."""
     from django_tenants.utils import schema_context
 
+    from shared.catalogue.registry import LYCEE_KINDS
     from shared.tenancy.demo import demo_account
     from shared.tenancy.selectors import schools_by_ids
     from tenants.directory.models import Role
     from tenants.directory.services import person_enrol
+    from tenants.timetable.demo import demo_timetable_seed
+    from tenants.timetable.models import Course
 
-    for school in schools_by_ids(school_ids):
-        with schema_context(school.schema_name):
-            head = demo_account(f"direction-{school.slug}", "Chef", f"d'établissement {school.slug.upper()}")
-            person_enrol(account=head, roles=[Role.DIRECTION])
-            pupil = demo_account(f"eleve-{school.slug}", "Élève", f"de démonstration {school.slug.upper()}")
-            person_enrol(account=pupil, roles=[Role.STUDENT])
+    schools = list(schools_by_ids(school_ids).select_related("establishment"))
+    with progress_bar("Annuaires et emplois du temps", total=len(schools)) as advance:
+        for school in schools:
+            with schema_context(school.schema_name):
+                head_account = demo_account(
+                    f"direction-{school.slug}", "Chef", f"d'établissement {school.slug.upper()}"
+                )
+                head = person_enrol(account=head_account, roles=[Role.DIRECTION])
+                pupil_account = demo_account(
+                    f"eleve-{school.slug}", "Élève", f"de démonstration {school.slug.upper()}"
+                )
+                pupil = person_enrol(account=pupil_account, roles=[Role.STUDENT])
+                if not Course.objects.exists():  # a second `make demo` keeps what the first made
+                    demo_timetable_seed(
+                        head=head,
+                        pupil=pupil,
+                        account_for=demo_account,
+                        slug=school.slug,
+                        lycee=school.establishment is not None and school.establishment.kind in LYCEE_KINDS,
+                    )
+            advance(school.name, None)
 
 
 def serve(*, port: int) -> int:
