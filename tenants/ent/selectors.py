@@ -1,9 +1,63 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
 
-from tenants.directory.models import Person
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from tenants.directory.models import Person, Role
 from tenants.ent.models import NewsAudience, NewsItem, Notification
+
+
+@dataclass(frozen=True)
+class PortalService:
+    label: str
+    url: str
+    description: str
+
+
+# (label, URL name, description, roles that see it: None for every member of the school)
+_SERVICES: tuple[tuple[str, str, str, tuple[str, ...] | None], ...] = (
+    ("Mon emploi du temps", "timetable:mine", "Cours de la semaine, semaines A et B, abonnement iCal", None),
+    ("Annuaire", "directory:people", "Rechercher une personne ou une classe", None),
+    ("Mon profil", "directory:profile", "Mes classes, mes enfants, mes fonctions", None),
+    ("Mes données", "directory:my_data", "Consulter et télécharger mes données personnelles", None),
+    (
+        "Paramétrage de l'emploi du temps",
+        "timetable:setup",
+        "Salles, cours, calendrier, grille horaire, contraintes",
+        (Role.DIRECTION, Role.SCHOOL_ADMIN),
+    ),
+    (
+        "Génération de l'emploi du temps",
+        "timetable:generation",
+        "Calcul automatique, suivi en direct",
+        (Role.DIRECTION, Role.SCHOOL_ADMIN),
+    ),
+    (
+        "Import STS-Web, EDT, UDT",
+        "timetable:import",
+        "Structures, services et emploi du temps existant",
+        (Role.DIRECTION, Role.SCHOOL_ADMIN),
+    ),
+    (
+        "Journal de l'établissement",
+        "directory:audit",
+        "Qui a fait quoi, et quand",
+        (Role.DIRECTION, Role.SCHOOL_ADMIN),
+    ),
+)
+
+
+def portal_services_for(*, viewer: Person | None) -> list[PortalService]:
+    """The services the portal offers this person: nothing to a visitor, each role its own."""
+    if viewer is None:
+        return []
+    return [
+        PortalService(label=label, url=reverse(name), description=description)
+        for label, name, description, roles in _SERVICES
+        if roles is None or viewer.has_role(*roles)
+    ]
 
 
 def news_list_for(*, viewer: Person | None) -> QuerySet[NewsItem]:

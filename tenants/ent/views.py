@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shared.tenancy.selectors import school_identity
-from tenants.ent.selectors import news_list_for, notification_list_for
+from tenants.ent.selectors import news_list_for, notification_list_for, portal_services_for
 
 
 @login_not_required
@@ -17,5 +17,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "person": person,
         "news": news_list_for(viewer=person)[:10],
         "notifications": notification_list_for(viewer=person)[:5] if person is not None else [],
+        "services": portal_services_for(viewer=person),
     }
     return render(request, "ent/home.html", context)
