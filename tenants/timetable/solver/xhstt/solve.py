@@ -17,9 +17,14 @@ Search, in phases (see ``solve``):
   AvoidUnavailableTimes) get no resource variables at first: the *times model* only counts, at each
   time, the sub-events needing a resource of each candidate set against that set's free resources
   (AU-TE-99: 17 k variables instead of 162 k); the rooms are chosen at the end, with every start fixed;
-- a first timetable, a slice of whole-model search hinted with it, then a large neighbourhood search
-  (most events fixed, a related subset freed and re-solved for a few seconds), every candidate
-  timetable scored by the evaluator.
+- when the heaviest soft constraints weigh at least 20 times the lightest (rules a good timetable never
+  breaks, e.g. KS-PR-11's one lesson a day, IT-I4-96's classes without idle times), the first timetable
+  is sought with them posted as hard, and the rest of the search keeps them; if none is found within
+  30 % of the time, the search falls back on the model as stated;
+- a first timetable, a slice of whole-model search hinted with it (skipped on large instances after a
+  hardened first search), then a large neighbourhood search (a related subset of events freed, the
+  others kept at their times and resources, on large models in a model built with one start per kept
+  sub-event, and re-solved for a few seconds), every candidate timetable scored by the evaluator.
 
 When the hard constraints cannot all be met (proved, or no timetable found within 80 % of the time), the
 model is rebuilt with the hard constraints as heavily weighted costs, so the result is the timetable
@@ -87,6 +92,14 @@ _FEASIBILITY_SHARE = 0.8
 _WHOLE_MODEL_SHARE = 0.3
 _WHOLE_MODEL_SHARE_LARGE = 0.1
 _LARGE_EVENT_COUNT = 150
+# Soft constraints weighing at least this many times the lightest soft one are hardened in a first search,
+# given this share of the time limit.
+_HEAVY_RATIO = 20
+_HARDENED_SHARE = 0.3
+# Variables of the whole model from which each neighbourhood gets a model of its own (see
+# ``_neighbourhood_search``): measured worth it on IT-I4-96 (30 k) and KS-PR-11 (116 k); AU-TE-99 (17 k,
+# neighbourhoods of half its events) did better with copies of the whole model.
+_COMPACT_NEIGHBOURHOODS_FROM = 25_000
 
 Expr = Any  # an int, a CP-SAT variable or a linear expression
 _Term = tuple[Expr, int]  # (non-negative expression, an upper bound of its value)
@@ -155,19 +168,25 @@ def _candidate_splits(
     spread: Sequence[SpreadEventsConstraint],
     *,
     strict: bool,
+    hardened: frozenset[str] = frozenset(),
 ) -> list[tuple[int, ...]]:
     """The splits the model may choose from: the cheapest by the split constraints (hard first, and only
-    those meeting them in the strict model), a rough spread penalty, then the fewest sub-events."""
+    those meeting them in the strict model), a rough spread penalty, then the fewest sub-events.
+    ``hardened``: soft constraints treated as hard."""
     if not split_constraints or event.preassigned_time_id is not None:
         return [(event.duration,)]
+
+    def is_hard(constraint: Constraint) -> bool:
+        return constraint.required or constraint.id in hardened
+
     largest = event.duration
     for constraint in split_constraints:
-        if isinstance(constraint, SplitEventsConstraint) and constraint.required:
+        if isinstance(constraint, SplitEventsConstraint) and is_hard(constraint):
             largest = min(largest, max(constraint.maximum_duration, 1))
 
     def score(parts: tuple[int, ...]) -> tuple[int, int, int, tuple[int, ...]]:
-        hard = sum(_split_cost(c, parts) for c in split_constraints if c.required)
-        soft = sum(_split_cost(c, parts) for c in split_constraints if not c.required)
+        hard = sum(_split_cost(c, parts) for c in split_constraints if is_hard(c))
+        soft = sum(_split_cost(c, parts) for c in split_constraints if not is_hard(c))
         # sub-events beyond the time groups' capacity of a SpreadEvents constraint will cost there
         for constraint in spread:
             capacity = sum(group.maximum for group in constraint.time_groups)
@@ -276,14 +295,18 @@ class _Builder:
         relaxed: bool,
         aggregate: bool = False,
         fixed: Mapping[str, Sequence[tuple[int, int | None]]] | None = None,
+        hardened: frozenset[str] = frozenset(),
     ) -> None:
-        """``aggregate``: capacity-only open slots (see ``_capacity_only_slots``) get no resource variables,
+        """``hardened``: ids of soft constraints posted as hard (a cost of 0 demanded there);
+        ``aggregate``: capacity-only open slots (see ``_capacity_only_slots``) get no resource variables,
         only a per-time count against the capacity of their candidate resources (the times model);
         ``fixed``: each event's sub-events as (duration, start), e.g. a previous solution (the resources
         model, small because every sub-event has a single start)."""
         self.instance = instance
         self.relaxed = relaxed
+        self.aggregate = aggregate
         self.fixed = fixed
+        self.hardened = hardened
         self.aggregated: dict[tuple[str, int], frozenset[str]] = (
             _capacity_only_slots(instance) if aggregate and not relaxed else {}
         )
@@ -305,7 +328,7 @@ class _Builder:
     # -- helpers -------------------------------------------------------------------------------------------
 
     def strict(self, constraint: Constraint) -> bool:
-        return constraint.required and not self.relaxed
+        return (constraint.required or constraint.id in self.hardened) and not self.relaxed
 
     def _days(self) -> list[str | None]:
         day_of: list[str | None] = [None] * len(self.instance.times)
@@ -472,7 +495,7 @@ class _Builder:
         fixed = {slot.resource_id for slot in event.resources if slot.resource_id is not None}
         for constraint in self.by_kind.get(AvoidUnavailableTimesConstraint, []):
             assert isinstance(constraint, AvoidUnavailableTimesConstraint)
-            if not constraint.required or self.relaxed:
+            if not self.strict(constraint):
                 continue
             if fixed & set(self._resources_of(constraint)):
                 blocked.update(self.instance.time_index[t] for t in constraint.time_ids)
@@ -497,7 +520,7 @@ class _Builder:
         if self.relaxed:
             return {}
         for constraint in self.by_kind.get(LinkEventsConstraint, []):
-            if not constraint.required:
+            if not self.strict(constraint):
                 continue
             for group_id in constraint.applies_to.event_group_ids:
                 event_ids = self.instance.event_groups[group_id].event_ids
@@ -529,7 +552,13 @@ class _Builder:
                 splits[event.id] = (tuple(d for d, _ in self.fixed[event.id]),)
                 continue
             splits[event.id] = tuple(
-                _candidate_splits(event, split_constraints, spread.get(event.id, []), strict=not self.relaxed)
+                _candidate_splits(
+                    event,
+                    split_constraints,
+                    spread.get(event.id, []),
+                    strict=not self.relaxed,
+                    hardened=self.hardened,
+                )
             )
         roots = self._link_roots(splits)
         shared: dict[str, list[_Candidate]] = {}
@@ -1116,6 +1145,9 @@ class _Builder:
         by_event: dict[str, list[SolutionEvent]] = defaultdict(list)
         for solution_event in solution.events:
             by_event[solution_event.event_id].append(solution_event)
+        for placed_events in by_event.values():
+            # the model's order: longest first, equal durations in time order
+            placed_events.sort(key=lambda e: (-e.duration, self.instance.time_index.get(e.time_id or "", -1)))
         values: dict[str, list[tuple[cp_model.IntVar, int]]] = {}
         for event_id, event_vars in self.events.items():
             own: list[tuple[cp_model.IntVar, int]] = []
@@ -1228,7 +1260,11 @@ def _fixed_starts(instance: Instance, solution: Solution) -> dict[str, list[tupl
     for solution_event in solution.events:
         start = None if solution_event.time_id is None else instance.time_index[solution_event.time_id]
         fixed[solution_event.event_id].append((solution_event.duration, start))
-    return dict(fixed)
+    # the order of ``_Builder.assignment``, so that a fixed sub-event gets its own start back
+    return {
+        event_id: sorted(subs, key=lambda sub: (-sub[0], -1 if sub[1] is None else sub[1]))
+        for event_id, subs in fixed.items()
+    }
 
 
 @dataclass
@@ -1322,6 +1358,9 @@ def _neighbourhood_search(
     # measured on AU-TE-99: neighbourhoods of a few dozen events are solved at once and rarely improve,
     # the productive ones hold half the events; the size adapts to how often sub-searches finish
     size = max(4, len(built.events) // 8)
+    # a big model takes long to load whatever is freed (1.5 s on KS-PR-11): each neighbourhood gets a
+    # model of its own, built with the other events fixed, where a copy of the whole model is quicker
+    compact = len(built.model.proto.variables) > _COMPACT_NEIGHBOURHOODS_FROM
     while time.monotonic() < deadline - 0.2 and best.evaluation.objective > 0:
         days_of: dict[str, set[str | None]] = defaultdict(set)
         for solution_event in best.solution.events:
@@ -1330,22 +1369,35 @@ def _neighbourhood_search(
                     built.day_of[instance.time_index[solution_event.time_id]]
                 )
         free = neighbourhoods.pick(size, best.evaluation, days_of)
-        neighbourhood = built.model.clone()
-        neighbourhood.clear_hints()
-        done: set[int] = set()
-        for event_id, own in built.assignment(best.solution).items():
+        sub, model = built, built.model
+        if compact:
+            # the other events keep their times in a model with one start per kept sub-event
+            kept = {
+                e: starts for e, starts in _fixed_starts(instance, best.solution).items() if e not in free
+            }
+            sub = _Builder(
+                instance, relaxed=False, aggregate=built.aggregate, hardened=built.hardened, fixed=kept
+            )
+            model = sub.model
+        else:
+            model = built.model.clone()
+            model.clear_hints()
+        hinted: dict[int, int] = {}
+        fixed: dict[int, int] = {}
+        for event_id, own in sub.assignment(best.solution).items():
+            target = hinted if event_id in free else fixed
             for literal, value in own:
-                if literal.index in done:
-                    continue
-                done.add(literal.index)
-                if event_id in free:
-                    neighbourhood.add_hint(literal, value)
-                else:
-                    domain = neighbourhood.proto.variables[literal.index].domain
-                    domain[0], domain[1] = value, value
+                target[literal.index] = value
+        model.proto.solution_hint.vars.extend(list(hinted))
+        model.proto.solution_hint.values.extend(list(hinted.values()))
+        # the other events keep their times and resources: one conjunction, far quicker to write than
+        # one domain per variable
+        model.proto.constraints.add().bool_and.literals.extend(
+            [index if value else -index - 1 for index, value in fixed.items() if index not in hinted]
+        )
         solver = _solver(min(deadline - time.monotonic(), 3.0), rng.randrange(1 << 16), workers)
         solver.parameters.max_deterministic_time = 2.0
-        status = solver.solve(neighbourhood)
+        status = solver.solve(model)
         logger.debug(
             "xhstt.lns free=%d size=%d status=%s wall=%.2f best=%s",
             len(free),
@@ -1361,7 +1413,7 @@ def _neighbourhood_search(
             size = min(len(built.events), int(size * 1.2) + 1)
         else:
             size = max(2, int(size * 0.9))
-        candidate = built.solution(solver.value, "CP-SAT")
+        candidate = sub.solution(solver.value, "CP-SAT")
         evaluation = evaluate(instance, candidate)
         if _better(evaluation, best.evaluation):
             improved = (evaluation.infeasibility, evaluation.objective) < (
@@ -1370,8 +1422,53 @@ def _neighbourhood_search(
             )
             best = _Incumbent(candidate, evaluation)
             if improved:
-                on_improved(_objective_value(solver, built))
+                on_improved(_objective_value(solver, sub))
     return best
+
+
+def _heavy_soft(instance: Instance) -> frozenset[str]:
+    """Soft constraints of the heaviest weight when it dwarfs the lightest soft weight: in practice
+    rules that good timetables never break, worth demanding outright in a first search."""
+    weights = {c.weight for c in instance.constraints if not c.required and c.weight > 0}
+    if not weights or max(weights) < _HEAVY_RATIO * min(weights):
+        return frozenset()
+    return frozenset(c.id for c in instance.constraints if not c.required and c.weight == max(weights))
+
+
+def _first_timetable(
+    model: cp_model.CpModel, budget: float, seed: int, workers: int, *, hardened: bool = False
+) -> tuple[cp_model.CpSolver, Any]:
+    """Any assignment of the model, its objective ignored, within budget seconds. For a hardened model
+    (KS-PR-11) the single worker was the slowest (50 s against 25 to 40 s for the portfolio) and
+    probing took 4 of the 10 to 20 s of presolve without speeding the search: both are left out."""
+    feasibility = model.clone()
+    feasibility.clear_objective()
+    # Searches in turn, because none finds a first timetable everywhere (measured on a loaded
+    # two-core machine): one worker without the LP relaxation (AU-TE-99's times model: 3 s, where
+    # the others found none in 30 s), the portfolio without the LP relaxation (KS-PR-11: 10 s, where
+    # one worker found none in 40 s), then the default portfolio.
+    phase_deadline = time.monotonic() + budget
+    first_slice = 0.0 if hardened else min(max(5.0, budget * 0.2), 20.0)
+    solver = _solver(0.01, seed, workers)
+    phase_status: Any = cp_model.UNKNOWN
+    for slice_s, slice_workers, lp in (
+        (first_slice, 1, False),
+        ((budget - first_slice) * 0.6, max(workers, 2), False),
+        (budget, workers, True),
+    ):
+        slice_s = min(slice_s, phase_deadline - time.monotonic())
+        if slice_s <= 0.05:
+            continue
+        solver = _solver(slice_s, seed, slice_workers)
+        solver.parameters.stop_after_first_solution = True
+        if not lp:
+            solver.parameters.linearization_level = 0
+        if hardened:
+            solver.parameters.cp_model_probing_level = 0
+        phase_status = solver.solve(feasibility)
+        if phase_status != cp_model.UNKNOWN:
+            break
+    return solver, phase_status
 
 
 def solve(
@@ -1386,10 +1483,10 @@ def solve(
 
     Deterministic for a given seed with ``workers=1`` when the search ends before the time limit.
 
-    Phases: (1) any timetable meeting the hard constraints, on the times model when some open slots
-    only matter for capacity (rooms), else on the whole model; (2) the whole model, hinted with it,
-    for a slice of the time; (3) a large neighbourhood search; (4) with a times model, the resources
-    of the best timetable, its times fixed.
+    Phases: (1) any timetable meeting the hard constraints (and first, when they dwarf the others, the
+    heaviest soft ones), on the times model when some open slots only matter for capacity (rooms),
+    else on the whole model; (2) the whole model, hinted with it, for a slice of the time; (3) a large
+    neighbourhood search; (4) with a times model, the resources of the best timetable, its times fixed.
     """
     started_at = time.monotonic()
     deadline = started_at + time_limit_s
@@ -1401,6 +1498,8 @@ def solve(
     history: list[XhsttProgress] = []
     # time kept for choosing the resources of the best timetable of the times model
     reserve = max(3.0, time_limit_s * 0.04) if staged else 0.0
+    proven = not staged  # an optimum of the model searched is an optimum of the instance
+    hardened = False  # the model searched demands the heaviest soft constraints
 
     def remaining() -> float:
         return deadline - time.monotonic()
@@ -1422,34 +1521,22 @@ def solve(
             built.impossible[:10]
         )
     else:
-        # Phase 1: any timetable meeting the hard constraints, without the objective.
-        feasibility = built.model.clone()
-        feasibility.clear_objective()
-        # Searches in turn, because none finds a first timetable everywhere (measured on a loaded
-        # two-core machine): one worker without the LP relaxation (AU-TE-99's times model: 3 s, where
-        # the others found none in 30 s), the portfolio without the LP relaxation (KS-PR-11: 10 s, where
-        # one worker found none in 40 s), then the default portfolio.
-        budget = min(remaining() - reserve, time_limit_s * _FEASIBILITY_SHARE)
-        phase_deadline = time.monotonic() + budget
-        first_slice = min(max(5.0, budget * 0.2), 20.0)
+        # Phase 1: any timetable meeting the hard constraints, without the objective; first with the
+        # heaviest soft constraints hardened (when they dwarf the others), which the search then keeps.
+        heavy = _heavy_soft(instance)
         phase_status = cp_model.UNKNOWN
-        for slice_s, slice_workers, lp in (
-            (first_slice, 1, False),
-            ((budget - first_slice) * 0.6, max(workers, 2), False),
-            (budget, workers, True),
-        ):
-            slice_s = min(slice_s, phase_deadline - time.monotonic())
-            if slice_s <= 0.05:
-                break
-            solver = _solver(slice_s, seed, slice_workers)
-            solver.parameters.stop_after_first_solution = True
-            if not lp:
-                solver.parameters.linearization_level = 0
-            phase_status = solver.solve(feasibility)
-            if phase_status != cp_model.UNKNOWN:
-                break
+        if heavy:
+            strong = _Builder(instance, relaxed=False, aggregate=True, hardened=heavy)
+            if not strong.impossible:
+                budget = min(remaining() - reserve, time_limit_s * _HARDENED_SHARE)
+                solver, phase_status = _first_timetable(strong.model, budget, seed, workers, hardened=True)
+                if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    built, hardened, proven = strong, True, False
+        if phase_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            budget = min(remaining() - reserve, time_limit_s * _FEASIBILITY_SHARE)
+            solver, phase_status = _first_timetable(built.model, budget, seed, workers)
         if phase_status == cp_model.MODEL_INVALID:
-            raise RuntimeError(f"invalid CP-SAT model: {feasibility.validate()}")
+            raise RuntimeError(f"invalid CP-SAT model: {built.model.validate()}")
         if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             first = built.solution(solver.value, "CP-SAT")
             incumbent = _Incumbent(first, evaluate(instance, first))
@@ -1457,12 +1544,16 @@ def solve(
             first_cost = _objective_value(solver, built)
             improved(first_cost)
             # Phase 2: the whole model from there, the first timetable as a complete hint; on large
-            # instances it stalls, so it only gets a slice before the neighbourhood search.
-            if first_cost > 0 and remaining() - reserve > 0.05:
-                built.hint(first)
-                share = (
-                    _WHOLE_MODEL_SHARE_LARGE if len(built.events) > _LARGE_EVENT_COUNT else _WHOLE_MODEL_SHARE
+            # instances it stalls, so it only gets a slice before the neighbourhood search, and none
+            # after a hardened first search (KS-PR-11, IT-I4-96: the neighbourhood search gains more).
+            large = len(built.events) > _LARGE_EVENT_COUNT
+            if first_cost > 0 and large and hardened:
+                incumbent = _neighbourhood_search(
+                    built, incumbent, deadline - reserve, seed, workers, improved
                 )
+            elif first_cost > 0 and remaining() - reserve > 0.05:
+                built.hint(first)
+                share = _WHOLE_MODEL_SHARE_LARGE if large else _WHOLE_MODEL_SHARE
                 slice_s = min(remaining() - reserve, max(2.0, time_limit_s * share))
                 solver = _solver(slice_s, seed, workers)
                 watcher = _Watcher(started_at, emit, relaxed=False, best=first_cost)
@@ -1472,7 +1563,7 @@ def solve(
                     scored = evaluate(instance, candidate)
                     if _better(scored, incumbent.evaluation):
                         incumbent = _Incumbent(candidate, scored)
-                    if phase_status == cp_model.OPTIMAL and not staged:
+                    if phase_status == cp_model.OPTIMAL and proven:
                         status = "optimal"
                 if phase_status != cp_model.OPTIMAL and remaining() - reserve > 0.5:
                     # Phase 3: large neighbourhood search.

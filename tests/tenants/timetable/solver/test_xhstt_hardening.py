@@ -1,0 +1,110 @@
+"""The XHSTT solver's model details: hardened heavy soft constraints and warm starts from a timetable.
+
+Instances are written on the tiny school of conftest.py (two days of four periods); the helpers that
+write events, constraints and solution events are those of the evaluator tests.
+"""
+
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from tenants.timetable.solver.xhstt import evaluate
+from tenants.timetable.solver.xhstt.model import Instance, Solution
+from tenants.timetable.solver.xhstt.solve import _Builder, _heavy_soft
+from tests.tenants.timetable.solver.test_xhstt_evaluator import constraint, event, fixed, limits, placed
+
+Tiny = Callable[..., tuple[Instance, Solution]]
+
+ONCE_A_DAY = (
+    "<TimeGroups><TimeGroup Reference='Mo'>"
+    + limits(0, 1)
+    + "</TimeGroup><TimeGroup Reference='Tu'>"
+    + limits(0, 1)
+    + "</TimeGroup></TimeGroups>"
+)
+MONDAY_FIRST = "<Times><Time Reference='Mo1'/></Times>"
+
+
+def _maths(count: int) -> str:
+    return "".join(event(f"E{n}", course="Maths", resources=fixed("T1")) for n in range(1, count + 1))
+
+
+def _spread_and_unavailable(spread_weight: int, unavailable_weight: int) -> str:
+    return (
+        constraint("AssignTime", event_groups=("Maths",))
+        + constraint(
+            "SpreadEvents",
+            event_groups=("Maths",),
+            body=ONCE_A_DAY,
+            required=False,
+            weight=spread_weight,
+            constraint_id="Spread",
+        )
+        + constraint(
+            "AvoidUnavailableTimes",
+            resources=("T1",),
+            body=MONDAY_FIRST,
+            required=False,
+            weight=unavailable_weight,
+            constraint_id="NotMondayFirst",
+        )
+    )
+
+
+def test_only_soft_constraints_that_dwarf_the_lightest_are_hardened(tiny: Tiny) -> None:
+    # given a soft spread 100 times heavier than a soft unavailability, then only 9 times heavier
+    dwarfing, _ = tiny(events=_maths(2), constraints=_spread_and_unavailable(100, 1))
+    comparable, _ = tiny(events=_maths(2), constraints=_spread_and_unavailable(9, 1))
+
+    # when / then only the dwarfing spread is demanded outright
+    assert _heavy_soft(dwarfing) == frozenset({"Spread"})
+    assert _heavy_soft(comparable) == frozenset()
+
+
+def test_any_timetable_of_a_hardened_model_meets_the_hardened_soft_constraint(tiny: Tiny) -> None:
+    # given two Maths lessons that should be on different days (soft, weight 100)
+    instance, _ = tiny(events=_maths(2), constraints=_spread_and_unavailable(100, 1))
+    built = _Builder(instance, relaxed=False, hardened=_heavy_soft(instance))
+
+    # when any timetable of the model is asked for, the objective ignored
+    feasibility = built.model.clone()
+    feasibility.clear_objective()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    status = solver.solve(feasibility)
+
+    # then the spread costs nothing: one lesson on Monday, one on Tuesday
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    evaluation = evaluate(instance, built.solution(solver.value, "test"))
+    assert evaluation.infeasibility == 0
+    assert evaluation.cost_of("Spread") == 0
+
+
+def test_a_timetable_listing_sub_events_out_of_time_order_is_taken_as_it_is(tiny: Tiny) -> None:
+    # given a double lesson that must be split into singles, placed Tuesday then Monday in the file
+    instance, solution = tiny(
+        events=event("E1", 2, course="Maths", resources=fixed("T1")),
+        constraints=constraint("AssignTime", event_groups=("Maths",))
+        + constraint(
+            "SplitEvents",
+            events=("E1",),
+            body="<MinimumDuration>1</MinimumDuration><MaximumDuration>1</MaximumDuration>"
+            "<MinimumAmount>1</MinimumAmount><MaximumAmount>2</MaximumAmount>",
+        ),
+        solution=placed("E1", "Tu2", 1) + placed("E1", "Mo3", 1),
+    )
+    built = _Builder(instance, relaxed=False)
+
+    # when every variable of the model is fixed to the values read from that timetable
+    for own in built.assignment(solution).values():
+        for literal, value in own:
+            built.model.add(literal == value)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    status = solver.solve(built.model)
+
+    # then the model accepts it (its sub-events are kept in time order) and gives it back unchanged
+    assert status == cp_model.OPTIMAL
+    again = built.solution(solver.value, "test")
+    assert sorted(e.time_id or "" for e in again.events) == ["Mo3", "Tu2"]
+    assert evaluate(instance, again).infeasibility == 0
