@@ -164,7 +164,7 @@ def generation_list(request: HttpRequest) -> Any:
 @router.get("/generations/{run_id}", response={200: GenerationOut, 404: ErrorOut}, auth=builders)
 def generation_status(request: HttpRequest, run_id: int) -> GenerationRun:
     run = selectors.run_get_for(viewer=_viewer(request), run_id=run_id)
-    if run.is_active:
+    if services.generation_run_is_overdue(run):
         services.generation_runs_close_interrupted()
         run.refresh_from_db()
     return run

@@ -189,22 +189,25 @@ def generation_stop(*, requested_by: Person, run: GenerationRun) -> GenerationRu
     return run
 
 
+def generation_run_is_overdue(run: GenerationRun, *, now: datetime | None = None) -> bool:
+    """True for an active run whose worker died: running well past its time limit, or queued for a day."""
+    now = now or timezone.now()
+    if run.status == RunStatus.RUNNING:
+        deadline = (run.started_at or run.created_at) + timedelta(seconds=run.time_limit_s)
+        return now > deadline + RUN_OVERDUE_GRACE
+    return run.status == RunStatus.QUEUED and now > run.created_at + RUN_QUEUED_MAX_AGE
+
+
 @transaction.atomic
 def generation_runs_close_interrupted(*, now: datetime | None = None) -> list[GenerationRun]:
-    """Close the runs whose worker died: running well past their time limit, or queued for a day.
+    """Close the runs whose worker died (``generation_run_is_overdue``).
 
     Such a run wrote nothing (the timetable is written in one transaction at the end), so closing it
-    as failed loses nothing. Called before starting a run and when a run is looked at.
+    as failed loses nothing. Called before starting a run and when an overdue run is looked at.
     """
-    now = now or timezone.now()
     closed: list[GenerationRun] = []
     for run in GenerationRun.objects.select_for_update().filter(status__in=ACTIVE_RUN_STATUSES):
-        if run.status == RunStatus.RUNNING:
-            deadline = (run.started_at or run.created_at) + timedelta(seconds=run.time_limit_s)
-            overdue = now > deadline + RUN_OVERDUE_GRACE
-        else:
-            overdue = now > run.created_at + RUN_QUEUED_MAX_AGE
-        if overdue:
+        if generation_run_is_overdue(run, now=now):
             run.error = INTERRUPTED_MESSAGE
             _run_finish(run, status=RunStatus.FAILED)
             audit_record(actor=None, action="timetable.generation_interrupted", target=run)

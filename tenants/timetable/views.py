@@ -168,7 +168,9 @@ def generation_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         run = selectors.run_get_for(viewer=_builder(request), run_id=run_id)
     except NotFound:
         return _not_found(request)
-    if run.is_active:  # a run whose worker died is shown as interrupted, and the page stops polling
+    if services.generation_run_is_overdue(
+        run
+    ):  # a run whose worker died is shown as interrupted, and the page stops polling
         services.generation_runs_close_interrupted()
         run.refresh_from_db()
     template = "timetable/_run_progress.html" if request.htmx else "timetable/generation_detail.html"  # type: ignore[attr-defined]

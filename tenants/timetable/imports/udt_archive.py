@@ -134,15 +134,16 @@ class _ArchiveReader:
             element=f"{row.member} › {row.tag}" if row is not None else element,
         )
 
-    def rows(self, member: str, tag: str) -> Iterator[_Row]:
-        """Elements ``tag`` of ``member`` (a missing optional member has none)."""
+    def rows(self, member: str, *tags: str) -> Iterator[_Row]:
+        """Elements named ``tags`` of ``member``, in one pass (a missing optional member has none)."""
         found = self.members.get(member.lower())
         if found is None:
             return
         name, content = found
         for event, element in iter_xml(io.BytesIO(content), file=f"{self.file} › {name}"):
-            if event == "end" and element.tag == tag:
+            if event == "end" and element.tag in tags:
                 values = {str(k): str(v) for k, v in element.attrib.items()}
+                tag = str(element.tag)
                 yield _Row(name, tag, values, source_line(element), (element.text or "").strip())
                 release(element)
 
@@ -234,12 +235,11 @@ class _ArchiveReader:
 
     def calendar(self) -> tuple[datetime.date | None, datetime.date | None]:
         dates: dict[str, datetime.date] = {}
-        for tag in ("debut_eleve", "fin_eleve"):
-            for row in self.rows("UDCal_24.xml", tag):
-                try:
-                    dates[tag] = datetime.datetime.strptime(row.text, "%d/%m/%Y").date()
-                except ValueError:
-                    raise self.error("bad_date", "la date doit s'écrire JJ/MM/AAAA", row) from None
+        for row in self.rows("UDCal_24.xml", "debut_eleve", "fin_eleve"):
+            try:
+                dates[row.tag] = datetime.datetime.strptime(row.text, "%d/%m/%Y").date()
+            except ValueError:
+                raise self.error("bad_date", "la date doit s'écrire JJ/MM/AAAA", row) from None
         return dates.get("debut_eleve"), dates.get("fin_eleve")
 
     def first_week_start(self, year_start: datetime.date | None) -> datetime.date | None:
