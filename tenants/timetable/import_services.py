@@ -34,6 +34,7 @@ from datetime import time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -457,9 +458,18 @@ def _sts_courses(
 def edt_import(
     *, actor: Person | None, data: bytes, file_name: str, on_progress: ProgressCallback | None = None
 ) -> ImportReport:
-    """Placed lessons from a decrypted EDT export (its grid becomes the school's grid)."""
+    """Placed lessons from an EDT export (its grid becomes the school's grid): the encrypted envelope
+    EDT drops for the ENT, opened with the platform's key (settings ``MBN_EDT_*``), or its XML."""
     _check_size(data, file_name)
-    export: TimetableExport = _parse(lambda: parse_edt(data, file_name=file_name, expected_uai=_school_uai()))
+    export: TimetableExport = _parse(
+        lambda: parse_edt(
+            data,
+            file_name=file_name,
+            expected_uai=_school_uai(),
+            partner=settings.MBN_EDT_PARTNER_NAME,
+            private_key_pem=settings.MBN_EDT_PRIVATE_KEY,
+        )
+    )
     return _timetable_write(actor=actor, export=export, file_format=ImportFormat.EDT, on_progress=on_progress)
 
 

@@ -204,7 +204,7 @@ def _run_context(run: Any) -> dict[str, Any]:
 
 IMPORT_FORMATS = (
     ("sts", "STS-Web (structures et services des enseignants, fichier sts_emp_….xml ou .zip)"),
-    ("edt", "EDT d'Index Éducation (emploi du temps, export XML déchiffré)"),
+    ("edt", "EDT d'Index Éducation (emploi du temps : fichier chiffré exporté pour l'ENT, ou XML déchiffré)"),
     ("udt", "UDT (UnDeuxTemps : archive .zip des fichiers UDCal, ou export CSV de l'emploi du temps)"),
 )
 

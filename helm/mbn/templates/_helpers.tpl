@@ -70,6 +70,7 @@ MBN_BASE_DOMAIN: {{ required "config.baseDomain is required" .Values.config.base
 MBN_PUBLIC_HOSTS: {{ join "," .Values.config.publicHosts | quote }}
 MBN_LOG_FORMAT: {{ .Values.config.logFormat | quote }}
 TENANT_MULTIPROCESSING_MAX_PROCESSES: {{ .Values.config.tenantMultiprocessingMaxProcesses | toString | quote }}
+MBN_EDT_PARTNER_NAME: {{ required "config.edtPartnerName is required" .Values.config.edtPartnerName | quote }}
 PYTHONUNBUFFERED: "1"
 PYTHONDONTWRITEBYTECODE: "1"
 XDG_CACHE_HOME: "/tmp/.cache"
@@ -114,6 +115,9 @@ SENTRY_DSN: {{ . | quote }}
 {{- end }}
 {{- with .Values.secrets.metricsToken }}
 MBN_METRICS_TOKEN: {{ . | quote }}
+{{- end }}
+{{- with .Values.secrets.edtPrivateKey }}
+MBN_EDT_PRIVATE_KEY: {{ . | quote }}
 {{- end }}
 {{- end }}
 

@@ -283,7 +283,7 @@ def register_import(timetable_commands: Any) -> None:
     run.add_argument("--school", required=True, help="UAI de l'établissement")
     source = run.add_mutually_exclusive_group(required=True)
     source.add_argument("--sts", type=Path, help="export STS-Web sts_emp_<UAI>_<année>.xml (ou .zip)")
-    source.add_argument("--edt", type=Path, help="export EDT déchiffré (XML)")
+    source.add_argument("--edt", type=Path, help="export EDT pour l'ENT (fichier chiffré ou XML déchiffré)")
     source.add_argument("--udt", type=Path, help="export UDT (zip des fichiers UDCal, ou CSV)")
     run.add_argument("--json", action="store_true", help="dernière ligne : le rapport en JSON")
     run.set_defaults(handler=timetable_import)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from django.core.exceptions import ImproperlyConfigured
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -34,6 +34,11 @@ class Env(BaseSettings):
     TENANT_MULTIPROCESSING_MAX_PROCESSES: int = Field(default=4, ge=1, le=64)
     MBN_CELERY_EAGER: bool = False
     MBN_CAS_SERVER_URL: str | None = None
+    # EDT (Index Éducation) exports for ENTs: our name in the envelope's CLES/PARTENAIRE @NOM (agreed
+    # with Index Éducation) and our RSA private key, as PEM text or as a file (not both).
+    MBN_EDT_PARTNER_NAME: str = Field(default="MBN", pattern=r"\S")
+    MBN_EDT_PRIVATE_KEY: str | None = None
+    MBN_EDT_PRIVATE_KEY_FILE: Path | None = None
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -48,6 +53,17 @@ class Env(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value or None
+
+    @field_validator("MBN_EDT_PRIVATE_KEY", "MBN_EDT_PRIVATE_KEY_FILE", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _one_edt_key(self) -> Env:
+        if self.MBN_EDT_PRIVATE_KEY and self.MBN_EDT_PRIVATE_KEY_FILE:
+            raise ValueError("set MBN_EDT_PRIVATE_KEY or MBN_EDT_PRIVATE_KEY_FILE, not both")
+        return self
 
     @property
     def public_hosts(self) -> list[str]:

@@ -2,7 +2,8 @@
 
 * ``parse_sts``: STS-Web ``sts_emp_<UAI>_<année>.xml`` (or a zip of it) → ``StsExport``
   (school, subjects, MEFs, divisions, groups, individuals, services).
-* ``parse_edt``: decrypted EDT timetable XML → ``TimetableExport`` (grid, catalogues, lessons).
+* ``parse_edt``: EDT export for ENTs, the encrypted envelope (opened with our partner name and RSA
+  key, see ``edt_envelope``) or the decrypted XML → ``TimetableExport`` (grid, catalogues, lessons).
 * ``parse_udt``: UDT CSV export → ``TimetableExport`` (catalogues, lessons; no grid).
 
 Every rejection is a ``TimetableImportError`` (file, line and/or element, stable code, French

@@ -1,8 +1,11 @@
-"""Streaming parser of an existing timetable exported by Index Éducation EDT (decrypted XML).
+"""Streaming parser of an existing timetable exported by Index Éducation EDT for an ENT.
 
 The file EDT drops for an ENT is an envelope (``EXPORT_INDEX_EDUCATION``) whose content is
-compressed then encrypted for the ENT partner; this module reads the *decrypted* timetable XML
-(handbook/interop-timetable.md §3) and rejects the envelope itself with ``encrypted_export``.
+compressed then encrypted for the ENT partner (handbook/interop-timetable.md §3). ``parse_edt``
+takes either that envelope or the decrypted timetable XML: an envelope is opened by
+``edt_envelope.envelope_decrypt`` with the caller's partner name and private key (refused with
+``edt_key_not_configured`` when there is none), then its content is parsed like a decrypted file.
+Errors in the content name the uploaded file; their lines are lines of the decrypted XML.
 
 Elements read, as the public importers read them: ``AnneeScolaire`` (``DatePremierJourSemaine1``,
 ``DateDebut``, ``DateFin``), ``GrilleHoraire`` (``DureePlace``, ``Place @Numero
@@ -21,6 +24,7 @@ week of the course; a course with no mask at all runs every week (``weeks=None``
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +41,7 @@ from ._common import (
     release,
     source_line,
 )
+from .edt_envelope import ENVELOPE_TAG, envelope_decrypt
 from .model import (
     Grid,
     GridSlot,
@@ -53,7 +58,6 @@ from .model import (
     WeekPattern,
 )
 
-ENVELOPE_TAG = "EXPORT_INDEX_EDUCATION"
 # Roots of other files a school could upload here by mistake.
 _OTHER_ROOTS = {
     "STS_EDT": "un export STS-Web",
@@ -86,14 +90,37 @@ class _RawCourse:
 
 
 def parse_edt(
-    source: Source, *, file_name: str | None = None, expected_uai: str | None = None
+    source: Source,
+    *,
+    file_name: str | None = None,
+    expected_uai: str | None = None,
+    partner: str | None = None,
+    private_key_pem: bytes | None = None,
 ) -> TimetableExport:
-    """Parse a decrypted EDT timetable export; ``expected_uai`` is the importing school's UAI."""
+    """Parse an EDT export, its encrypted envelope or the decrypted XML.
+
+    ``expected_uai`` is the importing school's UAI; ``partner`` and ``private_key_pem`` (our name in
+    the envelope's ``CLES`` and our RSA key) open an envelope.
+    """
     file = file_label(source, file_name)
     stream = open_binary(source)
     opened_here = stream is not source
     try:
-        export = _EdtReader(file).read(stream)
+        if not stream.seekable():
+            stream = io.BytesIO(stream.read())
+        start = stream.tell()
+        try:
+            export = _EdtReader(file).read(stream)
+        except _EnvelopeFound:
+            stream.seek(start)
+            xml = envelope_decrypt(
+                stream.read(),
+                partner=partner,
+                private_key_pem=private_key_pem,
+                file_name=file,
+                expected_uai=expected_uai,
+            )
+            export = _EdtReader(file, in_envelope=True).read(io.BytesIO(xml))
     finally:
         if opened_here:
             stream.close()
@@ -122,9 +149,14 @@ def weeks_of_mask(mask: int) -> frozenset[int]:
     return frozenset(week for week in range(1, max(mask.bit_length(), 1)) if mask >> week & 1)
 
 
+class _EnvelopeFound(Exception):
+    """The root is the encrypted envelope: the whole file is read again by edt_envelope."""
+
+
 class _EdtReader(XmlReader):
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, *, in_envelope: bool = False) -> None:
         super().__init__(file)
+        self.in_envelope = in_envelope
         self.uai: str | None = None
         self.year_seen = False
         self.first_week_start: datetime.date | None = None
@@ -218,11 +250,10 @@ class _EdtReader(XmlReader):
     def check_root(self, root: etree._Element) -> None:
         tag = str(root.tag)
         if tag == ENVELOPE_TAG:
+            if not self.in_envelope:
+                raise _EnvelopeFound()
             self.error(
-                "encrypted_export",
-                "ce fichier est l'export chiffré d'EDT : il doit être déchiffré avant l'import",
-                root,
-                path=tag,
+                "wrong_root", "l'enveloppe chiffrée d'EDT contient une autre enveloppe", root, path=tag
             )
         if tag in _OTHER_ROOTS:
             self.error(

@@ -8,8 +8,9 @@ Two families:
 
 * ``Sts*``: the STS-Web ``sts_emp_<UAI>_<année>.xml`` export (structures and teachers' services,
   no weekly slots), see handbook/interop-timetable.md §2.
-* ``Timetable*`` / ``PlacedLesson``: an existing timetable, read from the (decrypted) EDT export or
-  the UDT CSV export. Both produce the same records; what a source cannot say is ``None``.
+* ``Timetable*`` / ``PlacedLesson``: an existing timetable, read from the EDT export (its encrypted
+  envelope or the decrypted XML) or the UDT export. Both produce the same records; what a source
+  cannot say is ``None``.
 
 Every reference between records is a *key* local to the file (EDT ``Ident``, STS code or id,
 UDT cell value): the importer resolves keys to MBN rows, the parser only checks that each key
@@ -31,7 +32,6 @@ ERROR_CODES: frozenset[str] = frozenset(
     {
         "not_xml",  # not well-formed XML (or empty)
         "wrong_root",  # well-formed XML of another kind
-        "encrypted_export",  # the EDT envelope itself, not its decrypted content
         "not_sts_web",  # STS_EDT file produced by a private timetable tool (APPLICATION_SOURCE)
         "missing_field",  # a mandatory element, attribute or cell is absent or empty
         "bad_value",  # a value of the wrong shape (number, code, civility…)
@@ -47,6 +47,13 @@ ERROR_CODES: frozenset[str] = frozenset(
         "bad_encoding",  # bytes that decode neither as UTF-8 nor as Windows-1252
         "bad_csv_header",  # no separator, or mandatory columns missing from the header
         "empty_file",  # nothing to read
+        # The EDT envelope (EXPORT_INDEX_EDUCATION), see edt_envelope.py:
+        "edt_key_not_configured",  # an envelope, but this platform has no (readable) private key for it
+        "partner_key_missing",  # no CLES/PARTENAIRE for our partner name
+        "key_unreadable",  # our PARTENAIRE key does not decrypt with our private key (or bad base64)
+        "key_checksum",  # the decrypted AES key and IV do not match their MD5
+        "content_unreadable",  # CONTENU: bad base64, AES padding or zlib stream, or too large inflated
+        "content_checksum",  # VERIFICATION does not match the content's SHA-256
     }
 )
 
@@ -244,7 +251,7 @@ class StsExport:
 
 
 class TimetableSource(StrEnum):
-    EDT = "edt"  # Index Éducation EDT, decrypted XML export for ENTs
+    EDT = "edt"  # Index Éducation EDT export for ENTs (encrypted envelope or decrypted XML)
     UDT = "udt"  # UnDeuxTemps, CSV export of the « Emploi du temps » search
 
 

@@ -6,25 +6,36 @@ records into the bytes the real software would produce; the parsers must give th
 
 The writers only write what the parsers read (see each parser's docstring for the sources of the
 element names); where the real layout is unknown the choice is marked (the EDT root's name, the
-UDT CSV quoting, the root elements of the UDT XML files).
+UDT CSV quoting, the root elements of the UDT XML files). ``envelope_encrypt`` wraps an EDT file in
+the encrypted envelope EDT drops for an ENT, for the partners' public keys it is given.
 """
 
 from __future__ import annotations
 
+import base64
 import codecs
 import csv
 import dataclasses
 import datetime
+import hashlib
 import io
 import itertools
+import os
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from cryptography.hazmat.primitives import padding as symmetric_padding
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import padding as asymmetric_padding
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from lxml import etree
 
 from .edt import week_mask
+from .edt_envelope import ENVELOPE_TAG
 from .model import (
     Civility,
     Grid,
@@ -562,6 +573,57 @@ def write_edt(
 def sample_edt_file(uai: str = SAMPLE_UAI) -> tuple[str, bytes]:
     export = sample_edt_export(uai)
     return export.file, write_edt(export)
+
+
+def envelope_encrypt(
+    xml: bytes,
+    *,
+    partners: dict[str, bytes],
+    compress: bool = True,
+    uai: str | None = SAMPLE_UAI,
+    school_name: str = "COLLEGE LES TILLEULS",
+    exported_at: datetime.datetime = datetime.datetime(2025, 8, 28, 17, 30, 0),
+    session_key: bytes | None = None,
+    verification: str = "content",
+) -> bytes:
+    """The envelope EDT would drop for the ENTs of ``partners`` (name → RSA public key PEM).
+
+    ``session_key`` is the AES-128 key and IV (32 bytes, random by default). ``verification`` is
+    what VERIFICATION hashes: ``"content"`` the AES plaintext, as the entcore importer checks it, or
+    ``"ciphertext"``, as the handbook's table says (the reader accepts both).
+    """
+    if verification not in {"content", "ciphertext"}:
+        raise ValueError(f"verification must be 'content' or 'ciphertext', not {verification!r}")
+    key_and_iv = session_key if session_key is not None else os.urandom(32)
+    if len(key_and_iv) != 32:
+        raise ValueError("session_key must be 32 bytes: AES-128 key then IV")
+    plain = zlib.compress(xml) if compress else xml
+    padder = symmetric_padding.PKCS7(algorithms.AES.block_size).padder()
+    encryptor = Cipher(algorithms.AES(key_and_iv[:16]), modes.CBC(key_and_iv[16:])).encryptor()
+    ciphertext = encryptor.update(padder.update(plain) + padder.finalize()) + encryptor.finalize()
+    blob = key_and_iv + hashlib.md5(key_and_iv, usedforsecurity=False).digest()
+
+    root = etree.Element(ENVELOPE_TAG)
+    _text(root, "VERSION", "1.0")
+    _text(root, "LOGICIEL", "EDT")
+    keys = _sub(root, "CLES")
+    for name, pem in partners.items():
+        public_key = serialization.load_pem_public_key(pem)
+        assert isinstance(public_key, RSAPublicKey)
+        encrypted = public_key.encrypt(blob, asymmetric_padding.PKCS1v15())
+        _sub(keys, "PARTENAIRE", NOM=name).text = base64.b64encode(encrypted).decode()
+    content = _sub(root, "CONTENU", CompresseAvantChiffrement="true" if compress else "false")
+    content.text = base64.encodebytes(ciphertext).decode()  # MIME lines of 76 characters
+    checked = plain if verification == "content" else ciphertext
+    _text(root, "VERIFICATION", base64.b64encode(hashlib.sha256(checked).digest()).decode())
+    _text(root, "DATEHEURE", exported_at.isoformat())
+    if uai:
+        _text(root, "UAI", uai)
+    _text(root, "NOMETABLISSEMENT", school_name)
+    _text(root, "CODEPOSTALVILLE", "67000 STRASBOURG")
+    content_bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    assert isinstance(content_bytes, bytes)
+    return content_bytes
 
 
 # --- UDT --------------------------------------------------------------------------------------------------

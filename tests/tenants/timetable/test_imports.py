@@ -9,9 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from pydantic import ValidationError
 
 from mbn.audit.models import AuditEvent
+from mbn.settings.env import Env
+from mbn.settings.security import edt_private_key
 from tenants.directory.models import (
     Mef,
     Person,
@@ -23,6 +30,7 @@ from tenants.directory.models import (
 )
 from tenants.timetable import import_services
 from tenants.timetable.imports.samples import (
+    envelope_encrypt,
     sample_edt_export,
     sample_sts_export,
     sample_udt_archive_export,
@@ -229,6 +237,188 @@ def test_edt_refused_when_grid_would_move_lessons_placed_otherwise(school_a: Any
         assert refused.value.code == "grid_conflict"
         assert "grille horaire" in refused.value.message
         assert _counts() == before
+
+
+# ---- EDT envelope (the encrypted file EDT drops for the ENT) ------------------------------------
+
+PARTNER = "MBN"
+
+
+@pytest.fixture(scope="module")
+def edt_key() -> dict[str, bytes]:
+    """The platform's EDT key pair for these tests (RSA 2048): private and public PEM."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return {
+        "private": key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+        "public": key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    }
+
+
+def _envelope(public_pem: bytes, uai: str = UAI_A, partner: str = PARTNER) -> tuple[str, bytes]:
+    xml = write_edt(sample_edt_export(uai))
+    return f"ExportEDT_{uai}.xml", envelope_encrypt(xml, partners={partner: public_pem}, uai=uai)
+
+
+def _lesson_rows() -> list[tuple[Any, ...]]:
+    """What a placed lesson is, independently of ids: subject, teachers, cell, room, weeks."""
+    return sorted(
+        (
+            lesson.course.subject.code,
+            tuple(sorted(t.pk for t in lesson.course.teachers.all())),
+            lesson.day,
+            lesson.slot,
+            lesson.course.duration,
+            lesson.room.name if lesson.room else None,
+            tuple(sorted(lesson.week_pattern.iso_weeks or ())),
+        )
+        for lesson in Lesson.objects.filter(source="edt").select_related(
+            "course__subject", "room", "week_pattern"
+        )
+    )
+
+
+def test_edt_envelope_import_writes_the_same_lessons_as_the_decrypted_xml(
+    school_a: Any, api_as: Any, edt_key: dict[str, bytes]
+) -> None:
+    # given structures from STS, and the platform holding its EDT key
+    with school_a.active():
+        staff = sample_teachers()
+        import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
+    client = api_as(staff["direction"], school_a)
+    name, envelope = _envelope(edt_key["public"])
+    with override_settings(MBN_EDT_PARTNER_NAME=PARTNER, MBN_EDT_PRIVATE_KEY=edt_key["private"]):
+        # when the head uploads the encrypted file as EDT dropped it
+        response = _upload(client, "edt", name, envelope)
+
+        # then the five lessons of the sample are placed
+        assert response.status_code == 200, response.content
+        assert response.json()["file_name"] == name
+        assert response.json()["created"]["lessons"] == 5
+        with school_a.active():
+            placed = _lesson_rows()
+            before = _counts()
+        assert len(placed) == 5
+
+        # and the decrypted XML of the same timetable is exactly what is already there
+        export = sample_edt_export(UAI_A)
+        again = _upload(client, "edt", export.file, write_edt(export))
+    assert again.status_code == 200
+    assert again.json()["changed"] is False
+    with school_a.active():
+        assert _counts() == before
+        assert _lesson_rows() == placed
+
+
+def test_large_edt_envelope_is_decrypted_by_the_import_task(
+    school_a: Any,
+    api_as: Any,
+    edt_key: dict[str, bytes],
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # given every file counts as large, and the platform holds its EDT key
+    monkeypatch.setattr(import_services, "SYNC_LIMIT_BYTES", 0)
+    with school_a.active():
+        staff = sample_teachers()
+        import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
+    with (
+        override_settings(MBN_EDT_PARTNER_NAME=PARTNER, MBN_EDT_PRIVATE_KEY=edt_key["private"]),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        # when the envelope is uploaded
+        response = _upload(api_as(staff["direction"], school_a), "edt", *_envelope(edt_key["public"]))
+
+    # then the task opened it and placed the lessons, keeping no copy of the file
+    assert response.status_code == 202, response.content
+    with school_a.active():
+        run = ImportRun.objects.get()
+        assert run.status == ImportStatus.DONE, run.error
+        assert run.content is None
+        assert Lesson.objects.filter(source="edt").count() == 5
+
+
+def _envelope_refusals() -> list[tuple[str, bool, Any]]:
+    """(expected code, platform has the key, envelope from the public key)."""
+    return [
+        ("edt_key_not_configured", False, lambda public: _envelope(public)),
+        ("partner_key_missing", True, lambda public: _envelope(public, partner="NEO-Open")),
+        ("uai_mismatch", True, lambda public: _envelope(public, uai=UAI_B)),
+        ("uai_mismatch", False, lambda public: _envelope(public, uai=UAI_B)),  # before any key is needed
+    ]
+
+
+@pytest.mark.parametrize(("code", "key_configured", "envelope"), _envelope_refusals())
+def test_refused_edt_envelope_leaves_the_school_unchanged(
+    school_a: Any, api_as: Any, edt_key: dict[str, bytes], code: str, key_configured: bool, envelope: Any
+) -> None:
+    # given a school with its STS structures
+    with school_a.active():
+        staff = sample_teachers()
+        import_services.sts_import(actor=staff["direction"], data=_sts()[1], file_name=_sts()[0])
+        before = _counts()
+    name, content = envelope(edt_key["public"])
+    private = edt_key["private"] if key_configured else None
+
+    # when the envelope is uploaded
+    with override_settings(MBN_EDT_PARTNER_NAME=PARTNER, MBN_EDT_PRIVATE_KEY=private):
+        response = _upload(api_as(staff["direction"], school_a), "edt", name, content)
+
+    # then it is refused with its code, naming the uploaded file and the envelope element, and
+    # nothing is written
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == code
+    assert body["file"] == name
+    assert body["element"].startswith("EXPORT_INDEX_EDUCATION")
+    assert name in body["message"]
+    with school_a.active():
+        assert _counts() == before
+
+
+def _env(monkeypatch: Any, **variables: str) -> Env:
+    """The settings' environment with these variables set (and the EDT ones otherwise unset)."""
+    for name in ("MBN_EDT_PARTNER_NAME", "MBN_EDT_PRIVATE_KEY", "MBN_EDT_PRIVATE_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    return Env()
+
+
+def test_the_platforms_edt_key_is_read_from_the_environment_and_checked(
+    edt_key: dict[str, bytes], tmp_path: Path, monkeypatch: Any
+) -> None:
+    pem = edt_key["private"]
+    path = tmp_path / "edt.key"
+    path.write_bytes(pem)
+    # given the key as PEM text (also on one line with \n), or as a file, or nothing
+    one_line = pem.decode().strip().replace("\n", "\\n")
+    assert "\n" not in one_line
+    # then the settings hold the PEM, and envelopes stay refused without a key
+    assert edt_private_key(_env(monkeypatch, MBN_EDT_PRIVATE_KEY=pem.decode())) == pem.strip()
+    assert edt_private_key(_env(monkeypatch, MBN_EDT_PRIVATE_KEY=one_line)) == pem.strip()
+    assert edt_private_key(_env(monkeypatch, MBN_EDT_PRIVATE_KEY_FILE=str(path))) == pem
+    empty = _env(monkeypatch, MBN_EDT_PRIVATE_KEY="", MBN_EDT_PRIVATE_KEY_FILE="")
+    assert edt_private_key(empty) is None
+    assert empty.MBN_EDT_PARTNER_NAME == "MBN"
+    # and a bad value stops start-up, naming the variable
+    public_only = tmp_path / "edt.pub"
+    public_only.write_bytes(edt_key["public"])
+    for variables in (
+        {"MBN_EDT_PRIVATE_KEY_FILE": str(public_only)},
+        {"MBN_EDT_PRIVATE_KEY_FILE": str(tmp_path / "absent.key")},
+        {"MBN_EDT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----"},
+    ):
+        ((variable, _),) = variables.items()
+        with pytest.raises(ImproperlyConfigured, match=variable):
+            edt_private_key(_env(monkeypatch, **variables))
+    with pytest.raises(ValidationError, match="not both"):
+        _env(monkeypatch, MBN_EDT_PRIVATE_KEY=pem.decode(), MBN_EDT_PRIVATE_KEY_FILE=str(path))
+    with pytest.raises(ValidationError, match="MBN_EDT_PARTNER_NAME"):
+        _env(monkeypatch, MBN_EDT_PARTNER_NAME="  ")
 
 
 # ---- UDT -----------------------------------------------------------------------------------------

@@ -149,15 +149,17 @@ def test_days_are_counted_from_the_first_day_of_week_one() -> None:
 # --- Rejections ---------------------------------------------------------------------------------------
 
 
-def test_the_encrypted_envelope_is_rejected(rejected: Rejected) -> None:
-    # given the file as EDT drops it (compressed, encrypted)
+def test_the_encrypted_envelope_without_a_key_is_rejected(rejected: Rejected) -> None:
+    # given the file as EDT drops it (compressed, encrypted), and no key to open it
     data = (
         b'<?xml version="1.0"?>\n'
-        b"<EXPORT_INDEX_EDUCATION><VERSION>1</VERSION><CONTENU>AAAA</CONTENU></EXPORT_INDEX_EDUCATION>"
+        b"<EXPORT_INDEX_EDUCATION><VERSION>1</VERSION><CLES/><CONTENU>AAAA</CONTENU>"
+        b"<VERIFICATION>AAAA</VERIFICATION></EXPORT_INDEX_EDUCATION>"
     )
     # when it is parsed
-    error = rejected(parse_edt, data, file_name="export.xml", code="encrypted_export")
-    # then the admin is told to decrypt it first
+    error = rejected(parse_edt, data, file_name="export.xml", code="edt_key_not_configured")
+    # then the admin is told to import the decrypted file or have the key configured
+    # (opening envelopes: test_edt_envelope.py)
     assert error.element == "EXPORT_INDEX_EDUCATION"
     assert "chiffré" in error.reason
 
