@@ -245,3 +245,130 @@ class UnavailabilityDuplicate(DomainError):
     code = "unavailability_duplicate"
     status = 409
     message = "Cette indisponibilité est déjà enregistrée."
+
+
+# ---- setting up the calendar: school years and week patterns ------------------------------------
+
+
+class SchoolYearDatesReversed(DomainError):
+    code = "school_year_dates_reversed"
+    status = 400
+    message = "Le dernier jour de l'année scolaire doit être après le premier."
+
+
+class SchoolYearTooLong(DomainError):
+    code = "school_year_too_long"
+    status = 400
+    message = (
+        "Une année scolaire tient en 52 semaines au plus : les semaines A et B sont repérées par leur "
+        "numéro dans l'année."
+    )
+
+
+class SchoolYearOverlap(DomainError):
+    code = "school_year_overlap"
+    status = 409
+    message = "Cette année scolaire chevauche une autre année : ajustez les dates."
+
+
+class SchoolYearLabelTaken(DomainError):
+    code = "school_year_label_taken"
+    status = 409
+    message = "Une année scolaire porte déjà ce nom."
+
+
+class SchoolYearContentOutside(DomainError):
+    code = "school_year_content_outside"
+    status = 409
+    message = (
+        "Des périodes ou des congés de cette année sortiraient de ses nouvelles dates : modifiez-les d'abord."
+    )
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+        super().__init__(
+            "Des périodes ou des congés de cette année sortiraient de ses nouvelles dates ("
+            + ", ".join(labels)
+            + ") : modifiez-les d'abord."
+        )
+
+
+class SchoolYearLast(DomainError):
+    code = "school_year_last"
+    status = 409
+    message = (
+        "L'établissement garde au moins une année scolaire : créez la suivante avant de supprimer celle-ci."
+    )
+
+
+class SchoolYearNotEmpty(DomainError):
+    code = "school_year_not_empty"
+    status = 409
+    message = (
+        "Cette année scolaire a encore des périodes ou des congés : supprimez-les avant de supprimer l'année."
+    )
+
+
+class IsoWeeksInvalid(DomainError):
+    code = "iso_weeks_invalid"
+    status = 400
+    message = "Indiquez au moins une semaine, par son numéro de 1 à 53."
+
+
+class WeekPatternCodeTaken(DomainError):
+    code = "week_pattern_code_taken"
+    status = 409
+    message = "Un rythme de semaines porte déjà ce code : choisissez-en un autre."
+
+
+class WeekPatternEveryWeek(DomainError):
+    code = "week_pattern_every_week"
+    status = 409
+    message = "Le rythme « Toutes les semaines » ne se modifie pas et ne se supprime pas."
+
+
+class WeekPatternCodeLocked(DomainError):
+    code = "week_pattern_code_locked"
+    status = 409
+    message = (
+        "Les semaines A et B gardent leur code : les fichiers importés et les autres logiciels s'y "
+        "réfèrent. Modifiez leur nom ou leurs semaines."
+    )
+
+
+class WeekPatternAlternateKept(DomainError):
+    code = "week_pattern_alternate_kept"
+    status = 409
+    message = "Les semaines A et B ne se suppriment pas : modifiez leurs semaines ou recalculez-les."
+
+
+class WeekPatternInUse(DomainError):
+    code = "pattern_in_use"
+    status = 409
+    message = (
+        "Des cours ou des séances placées suivent ce rythme : donnez-leur un autre rythme avant de le "
+        "supprimer."
+    )
+
+
+class AlternateWeeksOverlap(DomainError):
+    code = "alternate_weeks_overlap"
+    status = 409
+    message = "Une semaine ne peut pas être à la fois A et B : retirez-la d'abord de l'autre liste."
+
+    def __init__(self, weeks: list[int]) -> None:
+        self.weeks = weeks
+        listed = ", ".join(str(week) for week in weeks)
+        super().__init__(
+            f"Une semaine ne peut pas être à la fois A et B (semaine{'s' if len(weeks) > 1 else ''} "
+            f"{listed}) : retirez-la d'abord de l'autre liste."
+        )
+
+
+class AlternateWeeksEmpty(DomainError):
+    code = "alternate_weeks_empty"
+    status = 409
+    message = (
+        "Cette année scolaire n'a pas assez de semaines de cours pour alterner semaines A et B : "
+        "vérifiez ses dates et ses congés."
+    )

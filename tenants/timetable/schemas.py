@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from tenants.timetable.models import Day, FeedTarget, HolidayKind, RoomKind
+from tenants.timetable.models import Day, FeedTarget, HolidayKind, RoomKind, Zone
 
 
 class SlotOut(Schema):
@@ -408,3 +408,43 @@ class DailyLimitOut(Schema):
         if limit.teacher is not None:
             return str(limit.teacher.display_name)
         return f"Classe {limit.school_class.label}"
+
+
+class SchoolYearIn(Schema):
+    label: str = Field(min_length=1, max_length=20, description="Par exemple « 2027-2028 »")
+    starts_on: date = Field(description="Premier jour de classe des élèves")
+    ends_on: date = Field(description="Dernier jour de classe des élèves")
+    zone: Zone = Zone.B
+
+
+IsoWeek = Annotated[int, Field(ge=1, le=53)]
+
+
+class WeekPatternIn(Schema):
+    code: str = Field(min_length=1, max_length=20, description="Les semaines A et B gardent leur code")
+    label: str = Field(min_length=1, max_length=60)
+    iso_weeks: list[IsoWeek] = Field(min_length=1, max_length=53, description="Numéros de semaine ISO")
+
+
+class WeekPatternOut(Schema):
+    id: int
+    code: str
+    label: str
+    kind: str
+    kind_label: str = Field(alias="get_kind_display")
+    iso_weeks: list[int]
+
+    @staticmethod
+    def resolve_iso_weeks(pattern: Any) -> list[int]:
+        return sorted(pattern.iso_weeks)
+
+
+class WeekAlternateIn(Schema):
+    week_a: list[IsoWeek] = Field(min_length=1, max_length=53, description="Semaines A (numéros ISO)")
+    week_b: list[IsoWeek] = Field(min_length=1, max_length=53, description="Semaines B (numéros ISO)")
+
+
+class WeekAlternateRecomputeIn(Schema):
+    school_year_id: int | None = Field(
+        default=None, description="Année scolaire d'après laquelle alterner ; absente : l'année en cours"
+    )

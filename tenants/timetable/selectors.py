@@ -422,13 +422,20 @@ def group_list_for(*, viewer: Person) -> QuerySet[TeachingGroup]:
 
 
 def week_pattern_list_for(*, viewer: Person) -> QuerySet[WeekPattern]:
-    """Week patterns, "every week" first (the usual choice)."""
-    patterns = WeekPattern.objects.all() if viewer.has_role(*BUILDERS) else WeekPattern.objects.none()
+    """Week patterns, "every week" first (the usual choice); the staff read them, the builders edit them."""
+    patterns = WeekPattern.objects.all() if viewer.has_role(*SETUP_READERS) else WeekPattern.objects.none()
     return patterns.order_by(Case(When(kind=PatternKind.EVERY, then=0), default=1), "code")
 
 
 def week_pattern_get_for(*, viewer: Person, code: str) -> WeekPattern:
     pattern = week_pattern_list_for(viewer=viewer).filter(code=code).first()
+    if pattern is None:
+        raise NotFound()
+    return pattern
+
+
+def week_pattern_get_by_id_for(*, viewer: Person, week_pattern_id: int) -> WeekPattern:
+    pattern = week_pattern_list_for(viewer=viewer).filter(pk=week_pattern_id).first()
     if pattern is None:
         raise NotFound()
     return pattern
@@ -452,6 +459,13 @@ def school_year_list_for(*, viewer: Person) -> QuerySet[SchoolYear]:
     """School years with their periods and holidays, for the staff."""
     years = SchoolYear.objects.all() if viewer.has_role(*SETUP_READERS) else SchoolYear.objects.none()
     return years.prefetch_related("periods", "holidays").order_by("starts_on")
+
+
+def school_year_get_for(*, viewer: Person, school_year_id: int) -> SchoolYear:
+    year = school_year_list_for(viewer=viewer).filter(pk=school_year_id).first()
+    if year is None:
+        raise NotFound()
+    return year
 
 
 def period_get_for(*, viewer: Person, period_id: int) -> Period:

@@ -1,4 +1,4 @@
-"""JSON API for setting up the timetable: rooms, courses, calendar, weekly grid, constraints.
+"""JSON API for setting up the timetable: rooms, courses, calendar, week patterns, weekly grid, constraints.
 
 The operations hang on the timetable router (``tenants.timetable.api.router``), which imports this module
 once it exists: one router per app, so that the permission table and the leak matrix see every operation.
@@ -26,6 +26,7 @@ from tenants.timetable.models import (
     SchoolYear,
     TimeSlot,
     Unavailability,
+    WeekPattern,
 )
 from tenants.timetable.schemas import (
     CourseFilter,
@@ -39,12 +40,17 @@ from tenants.timetable.schemas import (
     PeriodOut,
     RoomIn,
     RoomOut,
+    SchoolYearIn,
     SchoolYearOut,
     TimeSlotChangeIn,
     TimeSlotIn,
     TimeSlotOut,
     UnavailabilityIn,
     UnavailabilityOut,
+    WeekAlternateIn,
+    WeekAlternateRecomputeIn,
+    WeekPatternIn,
+    WeekPatternOut,
 )
 
 readers = roles(*selectors.SETUP_READERS)
@@ -195,6 +201,88 @@ def holiday_delete(request: HttpRequest, holiday_id: int) -> tuple[int, None]:
     viewer = _viewer(request)
     holiday = selectors.holiday_get_for(viewer=viewer, holiday_id=holiday_id)
     setup_services.holiday_delete(actor=viewer, holiday=holiday)
+    return 204, None
+
+
+@router.get("/school-years", response=list[SchoolYearOut], auth=readers)
+@paginate(LimitOffsetPagination)
+def school_year_list(request: HttpRequest) -> Any:
+    return selectors.school_year_list_for(viewer=_viewer(request))
+
+
+@router.post("/school-years", response={201: SchoolYearOut, **WRITE}, auth=builders)
+def school_year_create(request: HttpRequest, payload: SchoolYearIn) -> tuple[int, SchoolYear]:
+    return 201, setup_services.school_year_create(actor=_viewer(request), **payload.model_dump())
+
+
+@router.put("/school-years/{school_year_id}", response={200: SchoolYearOut, **WRITE}, auth=builders)
+def school_year_update(request: HttpRequest, school_year_id: int, payload: SchoolYearIn) -> SchoolYear:
+    viewer = _viewer(request)
+    year = selectors.school_year_get_for(viewer=viewer, school_year_id=school_year_id)
+    return setup_services.school_year_update(actor=viewer, school_year=year, **payload.model_dump())
+
+
+@router.delete(
+    "/school-years/{school_year_id}", response={204: None, 404: ErrorOut, 409: ErrorOut}, auth=builders
+)
+def school_year_delete(request: HttpRequest, school_year_id: int) -> tuple[int, None]:
+    viewer = _viewer(request)
+    year = selectors.school_year_get_for(viewer=viewer, school_year_id=school_year_id)
+    setup_services.school_year_delete(actor=viewer, school_year=year)
+    return 204, None
+
+
+# ---- week patterns -------------------------------------------------------------------------------
+
+
+@router.get("/week-patterns", response=list[WeekPatternOut], auth=readers)
+@paginate(LimitOffsetPagination)
+def week_pattern_list(request: HttpRequest) -> Any:
+    return selectors.week_pattern_list_for(viewer=_viewer(request))
+
+
+@router.post("/week-patterns", response={201: WeekPatternOut, **WRITE}, auth=builders)
+def week_pattern_create(request: HttpRequest, payload: WeekPatternIn) -> tuple[int, WeekPattern]:
+    """A custom pattern: the weeks of a course that is neither every week nor in weeks A or B."""
+    return 201, setup_services.week_pattern_create(actor=_viewer(request), **payload.model_dump())
+
+
+@router.put("/week-patterns/alternate", response={200: list[WeekPatternOut], **WRITE}, auth=builders)
+def week_patterns_alternate_set(request: HttpRequest, payload: WeekAlternateIn) -> list[WeekPattern]:
+    """Weeks A and B together (to swap weeks or restart the count after holidays)."""
+    return setup_services.week_patterns_alternate_set(
+        actor=_viewer(request), week_a=payload.week_a, week_b=payload.week_b
+    )
+
+
+@router.post(
+    "/week-patterns/alternate/recompute", response={200: list[WeekPatternOut], **WRITE}, auth=builders
+)
+def week_patterns_alternate(request: HttpRequest, payload: WeekAlternateRecomputeIn) -> list[WeekPattern]:
+    """Weeks A and B alternated again from a school year's calendar (by default the current one)."""
+    viewer = _viewer(request)
+    year = (
+        None
+        if payload.school_year_id is None
+        else selectors.school_year_get_for(viewer=viewer, school_year_id=payload.school_year_id)
+    )
+    return setup_services.week_patterns_alternate(actor=viewer, school_year=year)
+
+
+@router.put("/week-patterns/{week_pattern_id}", response={200: WeekPatternOut, **WRITE}, auth=builders)
+def week_pattern_update(request: HttpRequest, week_pattern_id: int, payload: WeekPatternIn) -> WeekPattern:
+    viewer = _viewer(request)
+    pattern = selectors.week_pattern_get_by_id_for(viewer=viewer, week_pattern_id=week_pattern_id)
+    return setup_services.week_pattern_update(actor=viewer, week_pattern=pattern, **payload.model_dump())
+
+
+@router.delete(
+    "/week-patterns/{week_pattern_id}", response={204: None, 404: ErrorOut, 409: ErrorOut}, auth=builders
+)
+def week_pattern_delete(request: HttpRequest, week_pattern_id: int) -> tuple[int, None]:
+    viewer = _viewer(request)
+    pattern = selectors.week_pattern_get_by_id_for(viewer=viewer, week_pattern_id=week_pattern_id)
+    setup_services.week_pattern_delete(actor=viewer, week_pattern=pattern)
     return 204, None
 
 

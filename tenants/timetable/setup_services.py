@@ -1,4 +1,5 @@
-"""Setting up the timetable (direction, ENT admin): rooms, courses, calendar, weekly grid, constraints.
+"""Setting up the timetable (direction, ENT admin): rooms, courses, calendar, week patterns, weekly grid,
+constraints.
 
 Each write checks its rules before writing and leaves the database as it was when it refuses. Placed
 lessons themselves are written by ``services`` (by hand) and by the generation.
@@ -7,25 +8,27 @@ lessons themselves are written by ``services`` (by hand) and by the generation.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from datetime import date, time
+from collections.abc import Iterable, Sequence
+from datetime import date, time, timedelta
 from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
+from django.utils import timezone
 
 from mbn.audit import audit_record
 from mbn.errors import DomainError
 from tenants.directory.models import Person, Role, SchoolClass, Subject, TeachingGroup
-from tenants.timetable import errors
+from tenants.timetable import errors, selectors
 from tenants.timetable.models import (
     Course,
     DailyLimit,
     Holiday,
     Lesson,
     LessonChange,
+    PatternKind,
     Period,
     Room,
     SchoolYear,
@@ -33,6 +36,7 @@ from tenants.timetable.models import (
     Unavailability,
     WeekPattern,
 )
+from tenants.timetable.services import school_weeks_alternate
 
 MAX_SLOTS_PER_DAY = 12
 
@@ -421,6 +425,284 @@ def holiday_delete(*, actor: Person, holiday: Holiday) -> None:
     """Give back days to lessons (their dated changes, if any, keep their dates)."""
     audit_record(actor=actor, action="timetable.holiday_deleted", target=holiday, data=_dates(holiday))
     holiday.delete()
+
+
+# ---- calendar: school years ----------------------------------------------------------------------
+
+# ISO week numbers come back after 52 or 53 weeks: a longer year would give one number to two of its
+# weeks, and week patterns (A, B, custom) name weeks by number only.
+MAX_WEEKS_PER_YEAR = 52
+
+
+def _weeks_spanned(starts_on: date, ends_on: date) -> int:
+    """Calendar weeks (Monday to Sunday) the dates touch, both ends included."""
+    first = starts_on - timedelta(days=starts_on.weekday())
+    last = ends_on - timedelta(days=ends_on.weekday())
+    return (last - first).days // 7 + 1
+
+
+def _year_data(year: SchoolYear) -> dict[str, str]:
+    return {
+        "label": year.label,
+        "starts_on": year.starts_on.isoformat(),
+        "ends_on": year.ends_on.isoformat(),
+        "zone": year.zone,
+    }
+
+
+def _years_locked() -> list[SchoolYear]:
+    """Every school year, locked: writers of years go one at a time, and after the writers of periods and
+    holidays (who lock their year), so that the checks across years and their contents hold."""
+    return list(SchoolYear.objects.select_for_update().order_by("pk"))
+
+
+def _year_write(
+    year: SchoolYear, *, others: list[SchoolYear], label: str, starts_on: date, ends_on: date, zone: str
+) -> None:
+    if ends_on <= starts_on:
+        raise errors.SchoolYearDatesReversed()
+    if _weeks_spanned(starts_on, ends_on) > MAX_WEEKS_PER_YEAR:
+        raise errors.SchoolYearTooLong()
+    if any(other.starts_on <= ends_on and other.ends_on >= starts_on for other in others):
+        raise errors.SchoolYearOverlap()
+    if year.pk is not None:
+        outside = Q(starts_on__lt=starts_on) | Q(ends_on__gt=ends_on)
+        labels = [
+            *Period.objects.filter(outside, school_year=year).values_list("label", flat=True),
+            *Holiday.objects.filter(outside, school_year=year).values_list("label", flat=True),
+        ]
+        if labels:
+            raise errors.SchoolYearContentOutside(labels)
+    year.label, year.starts_on, year.ends_on, year.zone = label.strip(), starts_on, ends_on, zone
+    _clean(year)
+    _save(year, errors.SchoolYearLabelTaken)
+
+
+@transaction.atomic
+def school_year_create(*, actor: Person, label: str, starts_on: date, ends_on: date, zone: str) -> SchoolYear:
+    """A new school year (with no period nor holiday yet): a unique name, at most 52 weeks long, and no day
+    in common with another year."""
+    year = SchoolYear()
+    _year_write(year, others=_years_locked(), label=label, starts_on=starts_on, ends_on=ends_on, zone=zone)
+    audit_record(actor=actor, action="timetable.school_year_created", target=year, data=_year_data(year))
+    return year
+
+
+@transaction.atomic
+def school_year_update(
+    *, actor: Person, school_year: SchoolYear, label: str, starts_on: date, ends_on: date, zone: str
+) -> SchoolYear:
+    """Rename a year, change its zone or move its dates by the rules of ``school_year_create``; its periods
+    and holidays must stay inside its new dates (``school_year_content_outside`` names those that would not).
+
+    Weeks A and B are not recomputed: the builders do it when they choose (``week_patterns_alternate``).
+    """
+    years = _years_locked()
+    year = next(y for y in years if y.pk == school_year.pk)
+    before = _year_data(year)
+    others = [y for y in years if y.pk != year.pk]
+    _year_write(year, others=others, label=label, starts_on=starts_on, ends_on=ends_on, zone=zone)
+    audit_record(
+        actor=actor,
+        action="timetable.school_year_updated",
+        target=year,
+        data={"before": before, "after": _year_data(year)},
+    )
+    return year
+
+
+@transaction.atomic
+def school_year_delete(*, actor: Person, school_year: SchoolYear) -> None:
+    """Delete a school year created by mistake or past: never the school's last year, and only once it is
+    empty, since its periods and holidays would go with it (``school_year_not_empty``).
+
+    Dated changes of lessons have no link to a year: they stay, as a record of what happened.
+    """
+    years = _years_locked()
+    year = next(y for y in years if y.pk == school_year.pk)
+    if len(years) == 1:
+        raise errors.SchoolYearLast()
+    if year.periods.exists() or year.holidays.exists():
+        raise errors.SchoolYearNotEmpty()
+    audit_record(actor=actor, action="timetable.school_year_deleted", target=year, data=_year_data(year))
+    year.delete()
+
+
+# ---- week patterns -------------------------------------------------------------------------------
+
+MAX_ISO_WEEK = 53
+ALTERNATE_KINDS = (PatternKind.WEEK_A, PatternKind.WEEK_B)
+
+
+def _weeks_clean(iso_weeks: Iterable[int]) -> list[int]:
+    """The ISO weeks as a sorted list without repeats; at least one, each from 1 to 53."""
+    weeks = sorted(set(iso_weeks))
+    if not weeks or weeks[0] < 1 or weeks[-1] > MAX_ISO_WEEK:
+        raise errors.IsoWeeksInvalid()
+    return weeks
+
+
+def _pattern_data(pattern: WeekPattern) -> dict[str, Any]:
+    return {
+        "code": pattern.code,
+        "label": pattern.label,
+        "kind": pattern.kind,
+        "iso_weeks": pattern.iso_weeks,
+    }
+
+
+def _pattern_use(pattern: WeekPattern) -> dict[str, int]:
+    """What follows the pattern: a change of its weeks moves these lessons to other weeks."""
+    return {
+        "courses": Course.objects.filter(week_pattern=pattern).count(),
+        "lessons": Lesson.objects.filter(week_pattern=pattern).count(),
+    }
+
+
+def _pattern_write(pattern: WeekPattern, *, code: str, label: str, iso_weeks: list[int]) -> None:
+    pattern.code, pattern.label, pattern.iso_weeks = code.strip(), label.strip(), iso_weeks
+    _clean(pattern)
+    # Imports find a rhythm by its code whatever its case: "q1" and "Q1" would be one for them.
+    if WeekPattern.objects.filter(code__iexact=pattern.code).exclude(pk=pattern.pk).exists():
+        raise errors.WeekPatternCodeTaken()
+    _save(pattern, errors.WeekPatternCodeTaken)
+
+
+def _alternates_locked() -> list[WeekPattern]:
+    """Weeks A and B, locked together (always in the same order, so two writers never deadlock)."""
+    return list(WeekPattern.objects.select_for_update().filter(kind__in=ALTERNATE_KINDS).order_by("pk"))
+
+
+def _alternate_check(week_a: list[int], week_b: list[int]) -> None:
+    """A week is A or B, never both: the solver places A and B lessons in the same slots."""
+    common = sorted(set(week_a) & set(week_b))
+    if common:
+        raise errors.AlternateWeeksOverlap(common)
+
+
+@transaction.atomic
+def week_pattern_create(*, actor: Person, code: str, label: str, iso_weeks: Iterable[int]) -> WeekPattern:
+    """A custom week pattern (« Semaines choisies »): a code unique whatever its case, a name, and its ISO
+    weeks (at least one, from 1 to 53)."""
+    pattern = WeekPattern(kind=PatternKind.CUSTOM)
+    _pattern_write(pattern, code=code, label=label, iso_weeks=_weeks_clean(iso_weeks))
+    audit_record(
+        actor=actor, action="timetable.week_pattern_created", target=pattern, data=_pattern_data(pattern)
+    )
+    return pattern
+
+
+@transaction.atomic
+def week_pattern_update(
+    *, actor: Person, week_pattern: WeekPattern, code: str, label: str, iso_weeks: Iterable[int]
+) -> WeekPattern:
+    """Change a custom pattern, or the name and weeks of weeks A or B (their code stays: imports and other
+    software name them by it; a week A is never also a week B). « Toutes les semaines » never changes.
+
+    Courses and placed lessons following the pattern take its new weeks: that is the point (a school swaps
+    weeks or restarts the count after holidays), so the audit row counts them.
+    """
+    if week_pattern.kind == PatternKind.EVERY:
+        raise errors.WeekPatternEveryWeek()
+    weeks = _weeks_clean(iso_weeks)
+    if week_pattern.kind in ALTERNATE_KINDS:
+        alternates = _alternates_locked()
+        pattern = next(p for p in alternates if p.pk == week_pattern.pk)
+        if code.strip() != pattern.code:
+            raise errors.WeekPatternCodeLocked()
+        for other in alternates:
+            if other.kind != pattern.kind:
+                _alternate_check(weeks, other.iso_weeks)
+    else:
+        pattern = WeekPattern.objects.select_for_update().get(pk=week_pattern.pk)
+    before = _pattern_data(pattern)
+    _pattern_write(pattern, code=code, label=label, iso_weeks=weeks)
+    audit_record(
+        actor=actor,
+        action="timetable.week_pattern_updated",
+        target=pattern,
+        data={"before": before, "after": _pattern_data(pattern), **_pattern_use(pattern)},
+    )
+    return pattern
+
+
+def _alternates_write(
+    actor: Person, weeks_by_kind: dict[str, list[int]], action: str, data: dict[str, Any]
+) -> list[WeekPattern]:
+    """Give weeks A and B their new weeks at once (creating a missing one), one audit row each."""
+    alternates = {pattern.kind: pattern for pattern in _alternates_locked()}
+    written = []
+    for kind, weeks in weeks_by_kind.items():
+        pattern = alternates.get(kind) or WeekPattern(code=kind, label=PatternKind(kind).label, kind=kind)
+        before = pattern.iso_weeks if pattern.pk else None
+        _pattern_write(pattern, code=pattern.code, label=pattern.label, iso_weeks=weeks)
+        audit_record(
+            actor=actor,
+            action=action,
+            target=pattern,
+            data={**data, "before": before, "after": weeks, **_pattern_use(pattern)},
+        )
+        written.append(pattern)
+    return written
+
+
+@transaction.atomic
+def week_patterns_alternate_set(
+    *, actor: Person, week_a: Iterable[int], week_b: Iterable[int]
+) -> list[WeekPattern]:
+    """Weeks A and B in one go, to swap weeks or restart the count after holidays: each list has at least
+    one week, and no week is in both. Placed lessons follow; each pattern's change is audited."""
+    weeks_a, weeks_b = _weeks_clean(week_a), _weeks_clean(week_b)
+    _alternate_check(weeks_a, weeks_b)
+    return _alternates_write(
+        actor,
+        {PatternKind.WEEK_A: weeks_a, PatternKind.WEEK_B: weeks_b},
+        "timetable.week_pattern_updated",
+        {},
+    )
+
+
+@transaction.atomic
+def week_patterns_alternate(*, actor: Person, school_year: SchoolYear | None = None) -> list[WeekPattern]:
+    """Weeks A and B recomputed from a school year's calendar (by default the year in progress, else the
+    next one, else the last one): its weeks with school days, alternately A and B from the first one,
+    holiday weeks skipped (``services.school_weeks_alternate``, as when the school was created). Placed
+    lessons follow; each pattern's change is audited."""
+    # Locking the years keeps the holidays still while they are read (holiday writers lock their year).
+    years = _years_locked()
+    chosen = school_year or selectors.school_year_current(on=timezone.localdate())
+    year = next((y for y in years if chosen is not None and y.pk == chosen.pk), None)
+    if year is None:
+        raise errors.NoSchoolYear()
+    weeks_a, weeks_b = school_weeks_alternate(year=year)
+    if not weeks_a or not weeks_b:
+        raise errors.AlternateWeeksEmpty()
+    return _alternates_write(
+        actor,
+        {PatternKind.WEEK_A: sorted(weeks_a), PatternKind.WEEK_B: sorted(weeks_b)},
+        "timetable.week_pattern_recomputed",
+        {"school_year": year.label},
+    )
+
+
+@transaction.atomic
+def week_pattern_delete(*, actor: Person, week_pattern: WeekPattern) -> None:
+    """Delete a custom pattern no course or placed lesson follows (« Toutes les semaines », weeks A and B
+    stay: grids, imports and the generation rely on them)."""
+    pattern = WeekPattern.objects.select_for_update().get(pk=week_pattern.pk)
+    if pattern.kind == PatternKind.EVERY:
+        raise errors.WeekPatternEveryWeek()
+    if pattern.kind in ALTERNATE_KINDS:
+        raise errors.WeekPatternAlternateKept()
+    if (
+        Course.objects.filter(week_pattern=pattern).exists()
+        or Lesson.objects.filter(week_pattern=pattern).exists()
+    ):
+        raise errors.WeekPatternInUse()
+    audit_record(
+        actor=actor, action="timetable.week_pattern_deleted", target=pattern, data=_pattern_data(pattern)
+    )
+    pattern.delete()
 
 
 # ---- weekly grid ---------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """Pages for setting up the timetable (« Paramétrage »), for the direction and the ENT admins.
 
-Every kind of row (room, course, period, holiday, slot, unavailability, daily cap) is a ``Block``: a table
-with edit and delete buttons, and a form to add or change a row. One set of views and two templates serve
+Every kind of row (room, course, school year, period, holiday, week pattern, slot, unavailability, daily
+cap) is a ``Block``: a table with edit and delete buttons, and a form to add or change a row; a block may
+add ``Tool`` forms acting on several rows at once (weeks A and B). One set of views and two templates serve
 them all; with htmx a form swaps its block only, without JavaScript it posts and comes back to the page.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +16,8 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mbn.errors import DomainError, NotFound
@@ -25,12 +29,15 @@ from tenants.timetable.models import (
     Day,
     Holiday,
     HolidayKind,
+    PatternKind,
     Period,
     Room,
     RoomKind,
+    SchoolYear,
     TimeSlot,
     Unavailability,
     WeekPattern,
+    Zone,
 )
 from tenants.timetable.views import _builder, _not_found
 
@@ -113,6 +120,130 @@ class CourseFilterForm(SetupForm):
     choices = {"classe": selectors.class_list_for, "enseignant": selectors.teacher_list_for}
 
 
+class SchoolYearForm(SetupForm):
+    label = forms.CharField(label="Nom", max_length=20, help_text="Par exemple « 2027-2028 ».")
+    starts_on = forms.DateField(label="Premier jour de classe", widget=DATE)
+    ends_on = forms.DateField(label="Dernier jour de classe", widget=DATE)
+    zone = forms.ChoiceField(label="Zone de vacances", choices=Zone.choices, initial=Zone.B)
+
+
+# ---- ISO weeks as people type them: "36, 38, 40-44" ----------------------------------------------
+
+_WEEK = re.compile(r"(\d{1,2})")
+_WEEK_RANGE = re.compile(r"(\d{1,2})\s*[-–]\s*(\d{1,2})")
+WEEKS_HELP = "Numéros de semaine séparés par des virgules, ou des plages : « 36, 38, 40-44 »."
+
+
+def iso_weeks_parse(text: str) -> list[int]:
+    """ "36, 38, 40-44" → [36, 38, 40, 41, 42, 43, 44]; a French ``ValidationError`` for anything else."""
+    weeks: set[int] = set()
+    for part in (piece.strip() for piece in re.split(r"[,;]", text)):
+        if not part:
+            continue
+        single, span = _WEEK.fullmatch(part), _WEEK_RANGE.fullmatch(part)
+        if single:
+            first = last = int(single.group(1))
+        elif span:
+            first, last = int(span.group(1)), int(span.group(2))
+        else:
+            raise forms.ValidationError(
+                f"« {part} » n'est ni un numéro de semaine ni une plage : séparez les semaines par des "
+                "virgules, comme « 36, 38, 40-44 »."
+            )
+        for week in (first, last):
+            if not 1 <= week <= setup_services.MAX_ISO_WEEK:
+                raise forms.ValidationError(
+                    f"La semaine {week} n'existe pas : les semaines vont de 1 à "
+                    f"{setup_services.MAX_ISO_WEEK}."
+                )
+        if last < first:
+            raise forms.ValidationError(
+                f"La plage « {part} » va à rebours : écrivez-la en deux morceaux, comme "
+                f"« {first}-52, 1-{last} »."
+            )
+        weeks.update(range(first, last + 1))
+    if not weeks:
+        raise forms.ValidationError("Indiquez au moins une semaine.")
+    return sorted(weeks)
+
+
+def iso_weeks_text(weeks: Iterable[int], *, first_week: int = 1) -> str:
+    """[36, 37, 38, 40, 1, 2] → "36-38, 40, 1, 2": in school-year order from ``first_week``, runs of three
+    weeks or more as ranges."""
+    ordered = sorted(set(weeks), key=lambda week: (week < first_week, week))
+    runs: list[list[int]] = []
+    for week in ordered:
+        if runs and week == runs[-1][-1] + 1:
+            runs[-1].append(week)
+        else:
+            runs.append([week])
+    return ", ".join(
+        f"{run[0]}-{run[-1]}" if len(run) >= 3 else ", ".join(str(week) for week in run) for run in runs
+    )
+
+
+def _first_week() -> int:
+    """The ISO week the school year in progress starts in, so that weeks read in school-year order."""
+    year = selectors.school_year_current(on=timezone.localdate())
+    return year.starts_on.isocalendar().week if year else 1
+
+
+class IsoWeeksField(forms.Field):
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", WEEKS_HELP)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[int]:
+        if isinstance(value, list):
+            return value
+        if value in self.empty_values or not str(value).strip():
+            return []
+        return iso_weeks_parse(str(value))
+
+
+class WeekPatternForm(SetupForm):
+    code = forms.CharField(label="Code", max_length=20, help_text="Court et unique, par exemple « Q1 ».")
+    label = forms.CharField(label="Nom", max_length=60)
+    iso_weeks = IsoWeeksField(label="Semaines")
+
+    def __init__(self, *args: Any, viewer: Person, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, viewer=viewer, editing=editing, **kwargs)
+        if editing and self.initial.get("kind") in setup_services.ALTERNATE_KINDS:
+            # Weeks A and B keep their code: imports and other software name them by it.
+            self.fields["code"].disabled = True
+            self.fields["code"].widget.attrs.pop("autofocus", None)
+            self.fields["label"].widget.attrs["autofocus"] = True
+
+
+class WeekAlternateForm(SetupForm):
+    week_a = IsoWeeksField(label="Semaines A")
+    week_b = IsoWeeksField(label="Semaines B")
+
+    def __init__(self, *args: Any, viewer: Person, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, viewer=viewer, editing=editing, **kwargs)
+        first_week = _first_week()
+        for pattern in selectors.week_pattern_list_for(viewer=viewer):
+            if pattern.kind in setup_services.ALTERNATE_KINDS:
+                name = "week_a" if pattern.kind == PatternKind.WEEK_A else "week_b"
+                self.initial[name] = iso_weeks_text(pattern.iso_weeks, first_week=first_week)
+
+
+class WeekRecomputeForm(SetupForm):
+    school_year = forms.ModelChoiceField(
+        label="D'après l'année scolaire", queryset=SchoolYear.objects.none(), empty_label=None
+    )
+
+    choices = {"school_year": selectors.school_year_list_for}
+
+    def __init__(self, *args: Any, viewer: Person, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, viewer=viewer, editing=editing, **kwargs)
+        current = selectors.school_year_current(on=timezone.localdate())
+        if current is not None:
+            self.initial["school_year"] = current.pk
+
+
 class PeriodForm(SetupForm):
     label = forms.CharField(label="Nom", max_length=60)
     starts_on = forms.DateField(label="Premier jour", widget=DATE)
@@ -188,6 +319,22 @@ class Row:
     label: str  # names the row for screen readers: "Modifier <label>"
     cells: tuple[str, ...]
     placed: int = 0  # courses: sessions on the timetable
+    can_edit: bool = True
+    can_delete: bool = True
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A form under a block's table that acts on several of its rows at once."""
+
+    slug: str  # URL segment, after the block's
+    title: str
+    button: str
+    form: type[SetupForm]
+    run: Callable[[Person, dict[str, Any]], Any]
+    notice: Callable[[dict[str, Any]], str]
+    confirm: str = ""
+    help: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,6 +353,7 @@ class Block:
     initial: Callable[[Any], dict[str, Any]] = lambda _obj: {}
     filters: type[SetupForm] | None = None  # a GET form above the table
     help: str = ""
+    tools: tuple[Tool, ...] = ()
 
     @property
     def is_editable(self) -> bool:
@@ -226,6 +374,9 @@ class Block:
     @property
     def delete_url(self) -> str:
         return f"timetable:setup_{self.slug}_delete"
+
+    def tool_url(self, tool: Tool) -> str:
+        return f"timetable:setup_{self.slug}_{tool.slug}"
 
 
 def _room_rows(viewer: Person, query: QueryDict) -> Iterable[Row]:
@@ -305,6 +456,56 @@ def _holidays(viewer: Person, query: QueryDict) -> Iterable[Row]:
                 holiday.label,
                 (holiday.label, holiday.get_kind_display(), _day(holiday.starts_on), _day(holiday.ends_on)),
             )
+
+
+def _year_rows(viewer: Person, query: QueryDict) -> Iterable[Row]:
+    for year in selectors.school_year_list_for(viewer=viewer):
+        periods, holidays = len(year.periods.all()), len(year.holidays.all())
+        yield Row(
+            year.pk,
+            year.label,
+            (
+                year.label,
+                _day(year.starts_on),
+                _day(year.ends_on),
+                year.get_zone_display(),
+                f"{_count(periods, 'période')}, {_count(holidays, 'congé')}",
+            ),
+        )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number > 1 else ''}"
+
+
+def _year_initial(year: SchoolYear) -> dict[str, Any]:
+    return {"label": year.label, "starts_on": year.starts_on, "ends_on": year.ends_on, "zone": year.zone}
+
+
+def _pattern_rows(viewer: Person, query: QueryDict) -> Iterable[Row]:
+    first_week = _first_week()
+    for pattern in selectors.week_pattern_list_for(viewer=viewer):
+        if pattern.kind == PatternKind.EVERY:
+            weeks = "Toutes"
+        else:
+            text = iso_weeks_text(pattern.iso_weeks, first_week=first_week)
+            weeks = f"{text} ({_count(len(set(pattern.iso_weeks)), 'semaine')})"
+        yield Row(
+            pattern.pk,
+            pattern.label,
+            (pattern.code, pattern.label, pattern.get_kind_display(), weeks),
+            can_edit=pattern.kind != PatternKind.EVERY,
+            can_delete=pattern.kind == PatternKind.CUSTOM,
+        )
+
+
+def _pattern_initial(pattern: WeekPattern) -> dict[str, Any]:
+    return {
+        "code": pattern.code,
+        "label": pattern.label,
+        "iso_weeks": iso_weeks_text(pattern.iso_weeks, first_week=_first_week()),
+        "kind": pattern.kind,
+    }
 
 
 def _day(on: Any) -> str:
@@ -403,6 +604,24 @@ BLOCKS = (
         "séances en trop.",
     ),
     Block(
+        slug="annees",
+        id_name="school_year_id",
+        title="Années scolaires",
+        noun="une année scolaire",
+        headers=("Année", "Du", "Au", "Zone", "Contenu"),
+        form=SchoolYearForm,
+        rows=_year_rows,
+        get=lambda viewer, pk: selectors.school_year_get_for(viewer=viewer, school_year_id=pk),
+        create=lambda viewer, data: setup_services.school_year_create(actor=viewer, **data),
+        update=lambda viewer, year, data: setup_services.school_year_update(
+            actor=viewer, school_year=year, **data
+        ),
+        delete=lambda viewer, year: setup_services.school_year_delete(actor=viewer, school_year=year),
+        initial=_year_initial,
+        help="Les années ne se chevauchent pas et durent au plus 52 semaines. Une année garde ses périodes "
+        "et ses congés entre ses dates ; elle ne se supprime que vide, et jamais si c'est la seule.",
+    ),
+    Block(
         slug="periodes",
         id_name="period_id",
         title="Périodes (trimestres, semestres)",
@@ -432,6 +651,50 @@ BLOCKS = (
         ),
         delete=lambda viewer, holiday: setup_services.holiday_delete(actor=viewer, holiday=holiday),
         initial=_dates_initial,
+    ),
+    Block(
+        slug="semaines",
+        id_name="week_pattern_id",
+        title="Rythmes de semaines",
+        noun="un rythme de semaines",
+        headers=("Code", "Nom", "Type", "Semaines"),
+        form=WeekPatternForm,
+        rows=_pattern_rows,
+        get=lambda viewer, pk: selectors.week_pattern_get_by_id_for(viewer=viewer, week_pattern_id=pk),
+        create=lambda viewer, data: setup_services.week_pattern_create(actor=viewer, **data),
+        update=lambda viewer, pattern, data: setup_services.week_pattern_update(
+            actor=viewer, week_pattern=pattern, **data
+        ),
+        delete=lambda viewer, pattern: setup_services.week_pattern_delete(actor=viewer, week_pattern=pattern),
+        initial=_pattern_initial,
+        help="« Toutes les semaines » ne change pas ; les semaines A et B gardent leur code et ne se "
+        "suppriment pas. Les cours placés suivent les nouvelles semaines de leur rythme. Un rythme suivi "
+        "par des cours ne se supprime pas.",
+        tools=(
+            Tool(
+                slug="semaines-a-b",
+                title="Semaines A et B",
+                button="Enregistrer les semaines A et B",
+                form=WeekAlternateForm,
+                run=lambda viewer, data: setup_services.week_patterns_alternate_set(actor=viewer, **data),
+                notice=lambda data: "Semaines A et B enregistrées.",
+                help="Pour échanger des semaines ou reprendre l'alternance après des vacances : une semaine "
+                "n'est jamais à la fois A et B.",
+            ),
+            Tool(
+                slug="recalculer-a-b",
+                title="Recalculer les semaines A et B",
+                button="Recalculer les semaines A et B",
+                form=WeekRecomputeForm,
+                run=lambda viewer, data: setup_services.week_patterns_alternate(
+                    actor=viewer, school_year=data["school_year"]
+                ),
+                notice=lambda data: f"Semaines A et B recalculées d'après l'année {data['school_year']}.",
+                confirm="Remplacer les semaines A et B par celles calculées d'après le calendrier ?",
+                help="Les semaines de cours de l'année, en alternance A puis B depuis la première, les "
+                "semaines de vacances sautées. Les listes actuelles sont remplacées.",
+            ),
+        ),
     ),
     Block(
         slug="creneaux",
@@ -507,7 +770,8 @@ class Section:
 SECTIONS = (
     Section("salles", "Salles", ("salles",)),
     Section("cours", "Cours", ("cours",)),
-    Section("calendrier", "Calendrier", ("periodes", "vacances")),
+    Section("calendrier", "Calendrier", ("annees", "periodes", "vacances")),
+    Section("semaines", "Semaines A et B", ("semaines",)),
     Section("grille", "Grille horaire", ("creneaux",)),
     Section("contraintes", "Indisponibilités et maximum d'heures", ("indisponibilites", "maximums")),
 )
@@ -524,6 +788,10 @@ def _form(block: Block, viewer: Person, *, obj: Any = None, data: QueryDict | No
     return block.form(data, initial=initial, viewer=viewer, editing=obj is not None, auto_id=auto_id)
 
 
+def _tool_form(block: Block, tool: Tool, viewer: Person, data: QueryDict | None = None) -> forms.Form:
+    return tool.form(data, viewer=viewer, auto_id=f"{block.slug}-{tool.slug}-%s")
+
+
 def _block(
     request: HttpRequest,
     viewer: Person,
@@ -533,7 +801,9 @@ def _block(
     form: forms.Form | None = None,
     error: str = "",
     notice: str = "",
+    tool_forms: dict[str, forms.Form] | None = None,
 ) -> dict[str, Any]:
+    bound = tool_forms or {}
     return {
         "block": block,
         "rows": list(block.rows(viewer, request.GET)),
@@ -541,6 +811,14 @@ def _block(
         "editing": obj,
         "error": error,
         "notice": notice,
+        "tools": [
+            {
+                "tool": tool,
+                "url": reverse(block.tool_url(tool)),
+                "form": bound.get(tool.slug) or _tool_form(block, tool, viewer),
+            }
+            for tool in block.tools
+        ],
         "filters": block.filters(request.GET or None, viewer=viewer, auto_id="filtre-%s")
         if block.filters
         else None,
@@ -655,6 +933,25 @@ def block_delete(request: HttpRequest, block: str, **ids: int) -> HttpResponse:
     except NotFound:
         return _not_found(request)
     return _write(request, viewer, chosen, lambda: chosen.delete(viewer, obj), "Supprimé.")
+
+
+@require_POST
+def block_tool(request: HttpRequest, block: str, tool: str) -> HttpResponse:
+    """POST: a tool form of a block (weeks A and B set together or recomputed)."""
+    try:
+        viewer = _builder(request)
+    except NotFound:
+        return _not_found(request)
+    chosen = BLOCK_BY_SLUG[block]
+    action = next(t for t in chosen.tools if t.slug == tool)
+    form = _tool_form(chosen, action, viewer, data=request.POST)
+    bound = {action.slug: form}
+    if not form.is_valid():
+        return _answer(request, viewer, chosen, 400, tool_forms=bound, error="Vérifiez les champs signalés.")
+    data = form.cleaned_data
+    return _write(
+        request, viewer, chosen, lambda: action.run(viewer, data), action.notice(data), tool_forms=bound
+    )
 
 
 @require_POST

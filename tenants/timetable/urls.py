@@ -55,3 +55,12 @@ for block in setup_views.BLOCKS:
         urlpatterns.append(
             path(one, setup_views.block_edit, {"block": block.slug}, name=f"setup_{block.slug}_edit")
         )
+    for tool in block.tools:
+        urlpatterns.append(
+            path(
+                f"{SETUP}{block.slug}/{tool.slug}",
+                setup_views.block_tool,
+                {"block": block.slug, "tool": tool.slug},
+                name=f"setup_{block.slug}_{tool.slug}",
+            )
+        )

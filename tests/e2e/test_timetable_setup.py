@@ -1,4 +1,5 @@
-"""Paramétrage in real Chromium: the principal adds a room, then a course that imposes it."""
+"""Paramétrage in real Chromium: the principal adds a room, then a course that imposes it; and a custom
+week pattern typed as lists and ranges of weeks."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from playwright.sync_api import expect
 from mbn.audit.models import AuditEvent
 from shared.accounts.models import Account
 from tenants.directory.models import Person, Role, SchoolClass, Subject
-from tenants.timetable.models import Course, Room
+from tenants.timetable.models import Course, PatternKind, Room, WeekPattern
 from tests.shared.accounts.factories import AccountFactory
 from tests.tenants.directory.factories import make_person
 from tests.tenants.timetable.factories import SchoolClassFactory
@@ -41,6 +42,7 @@ def setup_people(django_db_blocker: Any, provisioned_schools: Any) -> Iterator[d
         with schema_context(school.schema_name):
             Course.objects.filter(subject__code="E2E-PARAM-ART").delete()
             Room.objects.filter(name="Atelier e2e").delete()
+            WeekPattern.objects.filter(code="E2E-Q").delete()
             Subject.objects.filter(code="E2E-PARAM-ART").delete()
             SchoolClass.objects.filter(code="E2E-PARAM-5A").delete()
             AuditEvent.objects.filter(actor_id=principal.pk).delete()
@@ -100,3 +102,45 @@ def test_principal_adds_a_room_then_a_course_in_that_room(
         course = Course.objects.get(subject__code="E2E-PARAM-ART")
         assert course.fixed_room is not None
         assert course.fixed_room.name == "Atelier e2e"
+
+
+def test_principal_adds_a_custom_week_pattern(
+    page: Any, live_port: int, setup_people: dict[str, Any]
+) -> None:
+    school = setup_people["school"]
+    base = f"http://{school.slug}.mbn.localhost:{live_port}"
+    # given the principal on the « Semaines A et B » section of the Paramétrage
+    _login(page, base, "direction-param-e2e")
+    page.goto(f"{base}/emploi-du-temps/parametrage/")
+    sections = page.get_by_role("navigation", name="Sections du paramétrage")
+    sections.get_by_role("link", name="Semaines A et B").click()
+    expect(sections.get_by_role("link", name="Semaines A et B")).to_have_attribute("aria-current", "page")
+    patterns = page.get_by_role("table", name=re.compile("Rythmes de semaines"))
+    expect(patterns.get_by_role("rowheader", name="TOUTES")).to_be_visible()
+
+    # when they type a week that does not exist
+    page.get_by_label(re.compile(r"^Code\W*$")).fill("E2E-Q")
+    page.get_by_label(re.compile(r"^Nom\W*$")).fill("Quinzaine e2e")
+    page.get_by_label(re.compile(r"^Semaines\W*$")).fill("36, 54")
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+
+    # then the form says so in French, keeping what was typed
+    expect(page.get_by_role("alert")).to_have_text("Vérifiez les champs signalés.")
+    expect(page.get_by_text("La semaine 54 n'existe pas : les semaines vont de 1 à 53.")).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^Semaines\W*$"))).to_have_value("36, 54")
+
+    # when they correct the weeks to a list and a range
+    page.get_by_label(re.compile(r"^Semaines\W*$")).fill("36, 38, 40-42")
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+
+    # then the pattern shows with its weeks written compactly, and is stored as five ISO weeks
+    expect(page.get_by_role("status")).to_have_text("Enregistré.")
+    row = page.get_by_role("table", name=re.compile("Rythmes de semaines")).get_by_role(
+        "row", name=re.compile("E2E-Q")
+    )
+    expect(row).to_contain_text("Quinzaine e2e")
+    expect(row).to_contain_text("Semaines choisies")
+    expect(row).to_contain_text("36, 38, 40-42 (5 semaines)")
+    with schema_context(school.schema_name):
+        created = WeekPattern.objects.get(code="E2E-Q")
+        assert (created.kind, created.iso_weeks) == (PatternKind.CUSTOM, [36, 38, 40, 41, 42])

@@ -12,11 +12,13 @@ from tenants.timetable.models import (
     FeedToken,
     GenerationRun,
     Holiday,
+    PatternKind,
     Period,
     RunStatus,
     SchoolYear,
     TimeSlot,
     Unavailability,
+    WeekPattern,
 )
 from tests.leak_matrix import SecretObject, register_objects
 from tests.tenants.timetable.factories import (
@@ -81,6 +83,21 @@ def _holiday(school: Any) -> SecretObject:
     return SecretObject(holiday.pk, "FUITE-conges")
 
 
+def _school_year(school: Any) -> SecretObject:
+    # A later year with no period nor holiday: deletable by its own school's builders, never by others.
+    year = SchoolYear.objects.create(
+        label="FUITE-annee", starts_on=date(2031, 9, 1), ends_on=date(2032, 7, 2)
+    )
+    return SecretObject(year.pk, "FUITE-annee")
+
+
+def _week_pattern(school: Any) -> SecretObject:
+    pattern = WeekPattern.objects.create(
+        code="FUITE", label="FUITE-rythme", kind=PatternKind.CUSTOM, iso_weeks=[40, 41]
+    )
+    return SecretObject(pattern.pk, "FUITE-rythme")
+
+
 def _time_slot(school: Any) -> SecretObject:
     # A Saturday slot at an hour no school of these tests opens: its times are the marker.
     slot = TimeSlot.objects.create(day=5, index=0, starts_at=time(5, 47), ends_at=time(5, 53))
@@ -109,6 +126,8 @@ register_objects("run_id", _run)
 register_objects("feed_id", _feed)
 register_objects("period_id", _period)
 register_objects("holiday_id", _holiday)
+register_objects("school_year_id", _school_year)
+register_objects("week_pattern_id", _week_pattern)
 register_objects("time_slot_id", _time_slot)
 register_objects("unavailability_id", _unavailability)
 register_objects("daily_limit_id", _daily_limit)
