@@ -101,6 +101,9 @@ _HARDENED_SHARE = 0.3
 # neighbourhoods of half its events) did better with copies of the whole model.
 _COMPACT_NEIGHBOURHOODS_FROM = 25_000
 
+# In ``_Builder(fixed=…)``, the start of a sub-event that keeps its duration but is placed anew.
+_FREE_START = -1
+
 Expr = Any  # an int, a CP-SAT variable or a linear expression
 _Term = tuple[Expr, int]  # (non-negative expression, an upper bound of its value)
 
@@ -160,6 +163,11 @@ def _split_cost(constraint: Constraint, parts: Sequence[int]) -> int:
 
 def _outside_value(value: int, minimum: int, maximum: int) -> int:
     return minimum - value if value < minimum else value - maximum if value > maximum else 0
+
+
+def _constant(expr: Expr, value: int) -> bool:
+    """Whether expr is the constant value (an expression is never compared: that builds a constraint)."""
+    return isinstance(expr, int) and expr == value
 
 
 def _candidate_splits(
@@ -301,7 +309,8 @@ class _Builder:
         ``aggregate``: capacity-only open slots (see ``_capacity_only_slots``) get no resource variables,
         only a per-time count against the capacity of their candidate resources (the times model);
         ``fixed``: each event's sub-events as (duration, start), e.g. a previous solution (the resources
-        model, small because every sub-event has a single start)."""
+        model, small because every sub-event has a single start); a start of ``_FREE_START`` keeps the
+        sub-event but lets the model place it (a neighbourhood of some days)."""
         self.instance = instance
         self.relaxed = relaxed
         self.aggregate = aggregate
@@ -323,6 +332,7 @@ class _Builder:
         self.busy_terms: dict[str, dict[int, list[cp_model.IntVar]]] = defaultdict(lambda: defaultdict(list))
         self.clash_free: set[str] = set()  # resources whose occupancy is known to be at most 1
         self._busy_cache: dict[tuple[str, int], Expr] = {}
+        self.fixed_true: set[int] = set()  # indexes of the start literals of kept sub-events
         self._build()
 
     # -- helpers -------------------------------------------------------------------------------------------
@@ -341,7 +351,8 @@ class _Builder:
     def outside(self, expr: Expr, upper: int, minimum: int, maximum: int, *, hard: bool) -> _Term:
         """How far expr (in 0..upper) lies outside [minimum, maximum]; posted as bounds when hard."""
         if isinstance(expr, int):
-            return _outside_value(expr, minimum, maximum), 0
+            deviation = _outside_value(expr, minimum, maximum)
+            return deviation, deviation
         low = minimum > 0
         high = maximum < upper
         if not low and not high:
@@ -408,6 +419,8 @@ class _Builder:
         value: Expr
         if not terms:
             value = 0
+        elif any(term.index in self.fixed_true for term in terms):
+            value = 1  # a kept sub-event: the constraints over this resource fold into constants
         elif len(terms) == 1:
             value = terms[0]
         elif resource_id in self.clash_free:
@@ -626,9 +639,15 @@ class _Builder:
             fixed_subs: list[_Sub] = []
             for position, (duration, fixed_start) in enumerate(self.fixed[event.id]):
                 sub = _Sub(duration, optional=fixed_start is None)
-                if fixed_start is not None:
+                if fixed_start == _FREE_START:
+                    # kept split, this sub-event placed anew among its allowed starts
+                    for start in self._allowed_starts(event, duration, constraints):
+                        sub.starts[start] = self.model.new_bool_var(f"x_{event.id}_f_{position}_{start}")
+                    self.model.add_exactly_one(sub.starts.values())
+                elif fixed_start is not None:
                     literal = self.model.new_bool_var(f"x_{event.id}_f_{position}_{fixed_start}")
                     self.model.add(literal == 1)
+                    self.fixed_true.add(literal.index)
                     sub.starts[fixed_start] = literal
                 fixed_subs.append(sub)
             return [_Candidate(splits[0], 1, fixed_subs)]
@@ -987,7 +1006,11 @@ class _Builder:
             idles: list[Expr] = []
             for indexes in groups:
                 busy = [self.busy(resource_id, i) for i in indexes]
-                if sum(1 for b in busy if not isinstance(b, int)) < 2:
+                if sum(1 for b in busy if not _constant(b, 0)) < 2:
+                    continue
+                if all(isinstance(b, int) for b in busy):  # kept sub-events only: count the idle times
+                    times = [position for position, b in enumerate(busy) if b]
+                    idles.extend([1] * (times[-1] - times[0] + 1 - len(times)))
                     continue
                 before: list[Expr] = [0]
                 for position in range(1, len(busy)):
@@ -997,7 +1020,12 @@ class _Builder:
                     after.append(self.or_of([after[-1], busy[position + 1]], "after"))
                 after.reverse()
                 for position in range(1, len(busy) - 1):
-                    if isinstance(before[position], int) or isinstance(after[position], int):
+                    if _constant(before[position], 0) or _constant(after[position], 0):
+                        continue
+                    if _constant(busy[position], 1):
+                        continue
+                    if all(isinstance(v, int) for v in (before[position], after[position], busy[position])):
+                        idles.append(1)  # between kept sub-events
                         continue
                     if hard and constraint.maximum == 0:
                         self.model.add(busy[position] >= before[position] + after[position] - 1)
@@ -1045,16 +1073,20 @@ class _Builder:
             for indexes in groups:
                 busy = [self.busy(resource_id, i) for i in indexes]
                 variables = [b for b in busy if not isinstance(b, int)]
-                if not variables:
+                kept = sum(b for b in busy if isinstance(b, int))  # times of kept sub-events
+                if not variables and not kept:
                     continue
-                count = sum(variables)
-                upper = len(variables)
+                count = kept + sum(variables)
+                upper = kept + len(variables)
                 if constraint.maximum < upper:
                     terms.append(self.outside(count, upper, 0, constraint.maximum, hard=hard))
                 if constraint.minimum > 0:
                     # a free time group is not constrained: the minimum only binds when busy there
-                    active = self.or_of(variables, f"active_{resource_id}")
-                    if hard:
+                    active = self.or_of(busy, f"active_{resource_id}")
+                    if isinstance(count, int):  # kept sub-events only
+                        short_by = max(constraint.minimum - count, 0)
+                        terms.append((short_by, short_by))
+                    elif hard:
                         self.model.add(count >= constraint.minimum * active)
                     else:
                         short = self.model.new_int_var(0, constraint.minimum, "short")
@@ -1341,6 +1373,56 @@ class _Neighbourhoods:
                 frontier.append(rng.choice(self.event_ids))
         return free
 
+    def pick_days(self, size: int, evaluation: Evaluation, solution: Solution) -> set[tuple[str, int]]:
+        """Sub-events (event id, start) of one or two days around a resource, often one charged a cost
+        (e.g. a teacher's idle time on some day): the resource's sub-events on those days, then those
+        of the resources they meet, until ``size``; the rest of the timetable stays as it is."""
+        rng, instance, day_of = self.rng, self.built.instance, self.built.day_of
+        placed: dict[str, list[tuple[str, int, int]]] = defaultdict(list)  # resource -> (event, start, end)
+        for solution_event in solution.events:
+            if solution_event.time_id is None:
+                continue
+            start = instance.time_index[solution_event.time_id]
+            occurrence = (solution_event.event_id, start, start + solution_event.duration)
+            held = self.fixed_resources.get(solution_event.event_id, [])
+            for resource_id in {*held, *(r.resource_id for r in solution_event.resources)}:
+                placed[resource_id].append(occurrence)
+        if not placed:
+            return set()
+        hot = [
+            (point.point_id, point.cost)
+            for cost in evaluation.constraint_costs
+            for point in cost.points
+            if point.cost > 0 and point.point_kind not in ("Event", "EventGroup") and point.point_id in placed
+        ]
+        if hot and rng.random() < 0.8:
+            resource_id = rng.choices([r for r, _ in hot], weights=[c for _, c in hot])[0]
+        else:
+            resource_id = rng.choice(list(placed))
+        busy_days: dict[str | None, list[int]] = defaultdict(list)
+        for _, start, end in placed[resource_id]:
+            busy_days[day_of[start]].extend(range(start, end))
+        gapped = [d for d, times in busy_days.items() if max(times) - min(times) + 1 > len(times)]
+        days = {rng.choice(gapped or list(busy_days))}
+        others = sorted((d for d in set(day_of) if d not in days), key=str)
+        if others and rng.random() < 0.5:
+            days.add(rng.choice(others))
+        freed: set[tuple[str, int]] = set()
+        resources, queue = {resource_id}, [resource_id]
+        while queue and len(freed) < size:
+            current = queue.pop(0)
+            met: list[str] = []
+            for event_id, start, _ in placed[current]:
+                if day_of[start] in days and (event_id, start) not in freed:
+                    freed.add((event_id, start))
+                    met.extend(self.fixed_resources.get(event_id, []))
+            rng.shuffle(met)
+            for other in met:
+                if other not in resources:
+                    resources.add(other)
+                    queue.append(other)
+        return freed
+
 
 def _neighbourhood_search(
     built: _Builder,
@@ -1361,6 +1443,7 @@ def _neighbourhood_search(
     # a big model takes long to load whatever is freed (1.5 s on KS-PR-11): each neighbourhood gets a
     # model of its own, built with the other events fixed, where a copy of the whole model is quicker
     compact = len(built.model.proto.variables) > _COMPACT_NEIGHBOURHOODS_FROM
+    day_size = 30  # sub-events freed by a neighbourhood of some days
     while time.monotonic() < deadline - 0.2 and best.evaluation.objective > 0:
         days_of: dict[str, set[str | None]] = defaultdict(set)
         for solution_event in best.solution.events:
@@ -1368,13 +1451,24 @@ def _neighbourhood_search(
                 days_of[solution_event.event_id].add(
                     built.day_of[instance.time_index[solution_event.time_id]]
                 )
-        free = neighbourhoods.pick(size, best.evaluation, days_of)
-        sub, model = built, built.model
-        if compact:
-            # the other events keep their times in a model with one start per kept sub-event
+        by_days = compact and rng.random() < 0.85
+        if by_days:
+            # some days of a few resources anew, every other sub-event kept where it is
+            freed = neighbourhoods.pick_days(day_size, best.evaluation, best.solution)
+            freed |= {(p, start) for e, start in freed for p in neighbourhoods.partners[e]}
+            free = {event_id for event_id, _ in freed}
+            kept = {
+                e: [(duration, _FREE_START if (e, start) in freed else start) for duration, start in starts]
+                for e, starts in _fixed_starts(instance, best.solution).items()
+            }
+        else:
+            free = neighbourhoods.pick(size, best.evaluation, days_of)
             kept = {
                 e: starts for e, starts in _fixed_starts(instance, best.solution).items() if e not in free
             }
+        sub, model = built, built.model
+        if compact:
+            # the other events keep their times in a model with one start per kept sub-event
             sub = _Builder(
                 instance, relaxed=False, aggregate=built.aggregate, hardened=built.hardened, fixed=kept
             )
@@ -1395,24 +1489,31 @@ def _neighbourhood_search(
         model.proto.constraints.add().bool_and.literals.extend(
             [index if value else -index - 1 for index, value in fixed.items() if index not in hinted]
         )
-        solver = _solver(min(deadline - time.monotonic(), 3.0), rng.randrange(1 << 16), workers)
-        solver.parameters.max_deterministic_time = 2.0
+        # measured on KS-PR-11: nearly every neighbourhood of a small model improves, the sooner the better
+        wall, deterministic = (1.0, 0.7) if by_days else (1.5, 1.0) if compact else (3.0, 2.0)
+        solver = _solver(min(deadline - time.monotonic(), wall), rng.randrange(1 << 16), workers)
+        solver.parameters.max_deterministic_time = deterministic
         status = solver.solve(model)
         logger.debug(
-            "xhstt.lns free=%d size=%d status=%s wall=%.2f best=%s",
+            "xhstt.lns days=%s free=%d size=%d status=%s wall=%.2f best=%s",
+            by_days,
             len(free),
-            size,
+            day_size if by_days else size,
             solver.status_name(status),
             solver.wall_time,
             (best.evaluation.infeasibility, best.evaluation.objective),
         )
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if by_days:
+            day_size = max(4, int(day_size * (1.15 if status == cp_model.OPTIMAL else 0.85)))
+        elif not solved:
             size = max(2, int(size * 0.8))
-            continue
-        if status == cp_model.OPTIMAL:
+        elif status == cp_model.OPTIMAL:
             size = min(len(built.events), int(size * 1.2) + 1)
         else:
             size = max(2, int(size * 0.9))
+        if not solved:
+            continue
         candidate = sub.solution(solver.value, "CP-SAT")
         evaluation = evaluate(instance, candidate)
         if _better(evaluation, best.evaluation):

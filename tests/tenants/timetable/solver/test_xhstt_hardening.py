@@ -4,13 +4,21 @@ Instances are written on the tiny school of conftest.py (two days of four period
 write events, constraints and solution events are those of the evaluator tests.
 """
 
+import random
+from collections import Counter
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
 from tenants.timetable.solver.xhstt import evaluate
-from tenants.timetable.solver.xhstt.model import Instance, Solution
-from tenants.timetable.solver.xhstt.solve import _Builder, _heavy_soft
+from tenants.timetable.solver.xhstt.model import Archive, Instance, Solution
+from tenants.timetable.solver.xhstt.solve import (
+    _FREE_START,
+    _Builder,
+    _fixed_starts,
+    _heavy_soft,
+    _Neighbourhoods,
+)
 from tests.tenants.timetable.solver.test_xhstt_evaluator import constraint, event, fixed, limits, placed
 
 Tiny = Callable[..., tuple[Instance, Solution]]
@@ -108,3 +116,64 @@ def test_a_timetable_listing_sub_events_out_of_time_order_is_taken_as_it_is(tiny
     again = built.solution(solver.value, "test")
     assert sorted(e.time_id or "" for e in again.events) == ["Mo3", "Tu2"]
     assert evaluate(instance, again).infeasibility == 0
+
+
+def _published(benchmark: Callable[[str], Archive], file_name: str) -> tuple[Instance, list[Solution]]:
+    archive = benchmark(file_name)
+    instance = next(iter(archive.instances.values()))
+    return instance, [solution for group in archive.solution_groups for solution in group.solutions]
+
+
+def test_a_model_with_every_sub_event_kept_costs_what_the_evaluator_says(
+    benchmark: Callable[[str], Archive],
+) -> None:
+    # given KS-PR-11's three published timetables (costs 10553, 3 and 0: idle times of teachers, busy
+    # times, spread), each kept whole in a neighbourhood model, where the constraints fold into constants
+    instance, solutions = _published(benchmark, "KS-PR-11.xml")
+
+    for solution in solutions:
+        built = _Builder(instance, relaxed=False, aggregate=True, fixed=_fixed_starts(instance, solution))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        status = solver.solve(built.model)
+
+        # then the model's objective is the evaluator's cost, constant part included
+        assert status == cp_model.OPTIMAL
+        assert solver.objective_value == evaluate(instance, solution).objective
+
+
+def test_sub_events_freed_on_some_days_are_placed_anew_and_the_others_stay(
+    benchmark: Callable[[str], Archive],
+) -> None:
+    # given KS-PR-11's timetable of cost 3 and a neighbourhood of one teacher's days around it
+    instance, solutions = _published(benchmark, "KS-PR-11.xml")
+    goal = next(s for s in solutions if evaluate(instance, s).objective == 3)
+    built = _Builder(instance, relaxed=False, aggregate=True)
+    neighbourhoods = _Neighbourhoods(built, random.Random(7))
+    freed = neighbourhoods.pick_days(40, evaluate(instance, goal), goal)
+    assert 0 < len(freed) <= 60
+    days = {built.day_of[start] for _, start in freed}
+    assert 1 <= len(days) <= 2
+    kept = {
+        event_id: [(d, _FREE_START if (event_id, s) in freed else s) for d, s in subs]
+        for event_id, subs in _fixed_starts(instance, goal).items()
+    }
+
+    # when the neighbourhood is solved to optimality
+    sub = _Builder(instance, relaxed=False, aggregate=True, fixed=kept)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30
+    status = solver.solve(sub.model)
+    assert status == cp_model.OPTIMAL
+    found = sub.solution(solver.value, "test")
+
+    # then it is no worse, its cost is the model's, and every sub-event not freed kept its time
+    evaluation = evaluate(instance, found)
+    assert evaluation.infeasibility == 0
+    assert evaluation.objective == solver.objective_value <= 3
+    before = Counter((e.event_id, e.time_id) for e in goal.events)
+    after = Counter((e.event_id, e.time_id) for e in found.events)
+    time_ids = [t.id for t in instance.times]
+    stayed = before - Counter({(event_id, time_ids[start]): 1 for event_id, start in freed})
+    assert not stayed - after
