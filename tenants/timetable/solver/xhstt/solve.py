@@ -351,8 +351,8 @@ class _Builder:
     def outside(self, expr: Expr, upper: int, minimum: int, maximum: int, *, hard: bool) -> _Term:
         """How far expr (in 0..upper) lies outside [minimum, maximum]; posted as bounds when hard."""
         if isinstance(expr, int):
-            deviation = _outside_value(expr, minimum, maximum)
-            return deviation, deviation
+            constant = _outside_value(expr, minimum, maximum)
+            return constant, constant
         low = minimum > 0
         high = maximum < upper
         if not low and not high:
