@@ -2,7 +2,7 @@
 
 helm-python-sdk embeds Helm's Go SDK (no helm binary, no cluster, no network). Rendered manifests
 are parsed with the SDK's own YAML reader (`values_from_yaml`, Helm's sigs.k8s.io/yaml), so the
-test needs no YAML library. Run: `pytest tests/helm -p no:django -q`.
+test needs no YAML library. Run: `pytest tests/helm -q`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ RELEASE = "mbn"
 QUEUES = {"default", "notifications", "imports", "provisioning", "timetable"}
 
 Manifest = dict[str, Any]
+# The shape of a PEM private key (the chart never reads it).
+PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
 
 
 def render(values: dict[str, Any] | None = None) -> list[Manifest]:
@@ -293,6 +295,7 @@ def test_configmap_and_secret_carry_the_environment_and_every_pod_reads_both() -
             "djangoSecretKey": "k" * 50,
             "sentryDsn": "https://x@sentry.example/1",
             "metricsToken": "t0k",
+            "edtPrivateKey": PEM,
         },
         "database": {"url": "postgres://mbn:pw@db:5432/mbn"},
         "redis": {"url": "redis://redis:6379/0"},
@@ -308,6 +311,7 @@ def test_configmap_and_secret_carry_the_environment_and_every_pod_reads_both() -
     assert config["MBN_PUBLIC_HOSTS"] == "ent.grandest.fr,admin.grandest.fr"
     assert config["MBN_LOG_FORMAT"] == "json"
     assert config["TENANT_MULTIPROCESSING_MAX_PROCESSES"] == "4"
+    assert config["MBN_EDT_PARTNER_NAME"] == "MBN"
     secret = named(objects, "Secret", RELEASE)["stringData"]
     assert secret == {
         "DJANGO_SECRET_KEY": "k" * 50,
@@ -315,7 +319,9 @@ def test_configmap_and_secret_carry_the_environment_and_every_pod_reads_both() -
         "REDIS_URL": "redis://redis:6379/0",
         "SENTRY_DSN": "https://x@sentry.example/1",
         "MBN_METRICS_TOKEN": "t0k",
+        "MBN_EDT_PRIVATE_KEY": PEM,  # kept whole, line breaks included
     }
+    assert "MBN_EDT_PRIVATE_KEY" not in named(default_render(), "Secret", RELEASE)["stringData"]
     assert not set(secret) & set(config)
     # and every long-running pod loads both through envFrom
     for deployment in of_kind(objects, "Deployment"):

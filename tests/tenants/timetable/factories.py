@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import factory
@@ -18,7 +19,7 @@ from tenants.directory.models import (
     Subject,
     TeachingGroup,
 )
-from tenants.timetable.models import Course, Lesson, Room, RoomKind, WeekPattern
+from tenants.timetable.models import Course, Lesson, PatternKind, Room, RoomKind, SchoolYear, WeekPattern
 from tests.shared.accounts.factories import AccountFactory
 from tests.tenants.directory.factories import make_person
 
@@ -160,3 +161,36 @@ def sample_teachers() -> dict[str, Person]:
         "delorme": teacher_named("Élodie", "Delorme"),
         "direction": person(Role.DIRECTION),
     }
+
+
+@dataclass(frozen=True)
+class CalendarMarkers:
+    """A head of school A, and a custom pattern and a next year in each school, named « marqueur-A/B »
+    (B's ids differ from A's, so a leak by id shows)."""
+
+    head: Person
+    b_pattern: WeekPattern
+    b_year: SchoolYear
+    b_weeks_a: list[int]
+
+
+def calendar_markers(school_a: Any, school_b: Any) -> CalendarMarkers:
+    with school_a.active():
+        head = person(Role.DIRECTION)
+        a_pattern = WeekPattern.objects.create(
+            code="MA", label="marqueur-A-rythme", kind=PatternKind.CUSTOM, iso_weeks=[40]
+        )
+        a_year = SchoolYear.objects.create(label="marqueur-A", starts_on="2027-09-01", ends_on="2028-07-04")
+    with school_b.active():
+        b_pattern = WeekPattern.objects.create(
+            pk=a_pattern.pk + 100,
+            code="MB",
+            label="marqueur-B-rythme",
+            kind=PatternKind.CUSTOM,
+            iso_weeks=[42],
+        )
+        b_year = SchoolYear.objects.create(
+            pk=a_year.pk + 100, label="marqueur-B", starts_on="2027-09-01", ends_on="2028-07-04"
+        )
+        b_weeks_a = pattern("A").iso_weeks
+    return CalendarMarkers(head, b_pattern, b_year, b_weeks_a)

@@ -14,6 +14,7 @@ from tenants.timetable.models import PatternKind, SchoolYear, WeekPattern
 from tests.tenants.timetable.factories import (
     CourseFactory,
     SchoolClassFactory,
+    calendar_markers,
     guardian_of,
     pattern,
     person,
@@ -297,24 +298,8 @@ def test_years_and_patterns_of_school_b_never_reach_school_a(
     school_a: Any, school_b: Any, api_as: Any
 ) -> None:
     # given a custom pattern and a next year in each school (B's ids unknown in A), and the head of A
-    with school_a.active():
-        head = person(Role.DIRECTION)
-        a_pattern = WeekPattern.objects.create(
-            code="MA", label="marqueur-A-rythme", kind=PatternKind.CUSTOM, iso_weeks=[40]
-        )
-        a_year = SchoolYear.objects.create(label="marqueur-A", starts_on="2027-09-01", ends_on="2028-07-04")
-    with school_b.active():
-        b_pattern = WeekPattern.objects.create(
-            pk=a_pattern.pk + 100,
-            code="MB",
-            label="marqueur-B-rythme",
-            kind=PatternKind.CUSTOM,
-            iso_weeks=[42],
-        )
-        b_year = SchoolYear.objects.create(
-            pk=a_year.pk + 100, label="marqueur-B", starts_on="2027-09-01", ends_on="2028-07-04"
-        )
-        b_weeks_a = pattern("A").iso_weeks
+    markers = calendar_markers(school_a, school_b)
+    head, b_pattern, b_year, b_weeks_a = markers.head, markers.b_pattern, markers.b_year, markers.b_weeks_a
     client = api_as(head, school_a)
     # when A's head lists on A's host, reaches for B's ids on A's host, and calls B's host
     patterns = client.get(f"{BASE}/week-patterns").content.decode()

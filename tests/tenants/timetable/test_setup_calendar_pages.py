@@ -13,7 +13,14 @@ from tenants.directory.models import Role
 from tenants.timetable import services
 from tenants.timetable.models import PatternKind, SchoolYear, WeekPattern
 from tenants.timetable.setup_views import iso_weeks_parse, iso_weeks_text
-from tests.tenants.timetable.factories import CourseFactory, SchoolClassFactory, pattern, person, student_in
+from tests.tenants.timetable.factories import (
+    CourseFactory,
+    SchoolClassFactory,
+    calendar_markers,
+    pattern,
+    person,
+    student_in,
+)
 
 SETUP = "/emploi-du-temps/parametrage"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -324,24 +331,8 @@ def test_a_head_of_school_a_never_sees_nor_edits_school_b_weeks_or_years(
     school_a: Any, school_b: Any, api_as: Any
 ) -> None:
     # given a custom pattern and a next year in each school (B's ids unknown in A), and the head of A
-    with school_a.active():
-        head = person(Role.DIRECTION)
-        a_pattern = WeekPattern.objects.create(
-            code="MA", label="marqueur-A-rythme", kind=PatternKind.CUSTOM, iso_weeks=[40]
-        )
-        a_year = SchoolYear.objects.create(label="marqueur-A", starts_on="2027-09-01", ends_on="2028-07-04")
-    with school_b.active():
-        b_pattern = WeekPattern.objects.create(
-            pk=a_pattern.pk + 100,
-            code="MB",
-            label="marqueur-B-rythme",
-            kind=PatternKind.CUSTOM,
-            iso_weeks=[42],
-        )
-        b_year = SchoolYear.objects.create(
-            pk=a_year.pk + 100, label="marqueur-B", starts_on="2027-09-01", ends_on="2028-07-04"
-        )
-        b_weeks_a = pattern("A").iso_weeks
+    markers = calendar_markers(school_a, school_b)
+    head, b_pattern, b_year, b_weeks_a = markers.head, markers.b_pattern, markers.b_year, markers.b_weeks_a
     client = api_as(head, school_a)
     # when the head reads A's pages, reaches for B's ids on A, and calls B's host
     weeks = client.get(f"{SETUP}/semaines/").content.decode()
