@@ -342,6 +342,17 @@ class WeekPatternAlternateKept(DomainError):
     message = "Les semaines A et B ne se suppriment pas : modifiez leurs semaines ou recalculez-les."
 
 
+class WeekPatternClash(DomainError):
+    code = "pattern_clash"
+    status = 409
+    message = "Avec ces semaines, des cours déjà placés se chevaucheraient."
+
+    def __init__(self, conflicts: list[str]) -> None:
+        self.conflicts = conflicts
+        listed = " ; ".join(conflicts[:10])
+        super().__init__(f"Avec ces semaines, des cours déjà placés se chevaucheraient : {listed}.")
+
+
 class WeekPatternInUse(DomainError):
     code = "pattern_in_use"
     status = 409

@@ -488,6 +488,21 @@ def _clashes(moves: list[_Placement]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def week_pattern_clashes(*, weeks_by_pattern: dict[int, list[int]]) -> list[str]:
+    """The clashes placed lessons would have if these patterns (by id) took these ISO weeks, beyond those
+    they have now: lessons that never met may meet once their weeks change."""
+    lessons = list(
+        Lesson.objects.filter(week_pattern_id__in=weeks_by_pattern)
+        .select_related("course__subject", "week_pattern", "room")
+        .prefetch_related("course__teachers", "course__classes", "course__groups__classes")
+    )
+    staying = [_Placement(lesson, lesson.day, lesson.slot, lesson.room_id) for lesson in lessons]
+    before = set(_clashes(staying))
+    for lesson in lessons:
+        lesson.week_pattern.iso_weeks = weeks_by_pattern[lesson.week_pattern_id]
+    return [clash for clash in _clashes(staying) if clash not in before]
+
+
 def _place_check(move: _Placement) -> None:
     """Rules of one placement alone: inside the open grid, a suitable room, nobody unavailable."""
     course = move.lesson.course

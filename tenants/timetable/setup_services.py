@@ -21,7 +21,7 @@ from django.utils import timezone
 from mbn.audit import audit_record
 from mbn.errors import DomainError
 from tenants.directory.models import Person, Role, SchoolClass, Subject, TeachingGroup
-from tenants.timetable import errors, selectors
+from tenants.timetable import errors, selectors, services
 from tenants.timetable.models import (
     Course,
     DailyLimit,
@@ -36,7 +36,6 @@ from tenants.timetable.models import (
     Unavailability,
     WeekPattern,
 )
-from tenants.timetable.services import school_weeks_alternate
 
 MAX_SLOTS_PER_DAY = 12
 
@@ -568,6 +567,13 @@ def _pattern_write(pattern: WeekPattern, *, code: str, label: str, iso_weeks: li
     _save(pattern, errors.WeekPatternCodeTaken)
 
 
+def _clashes_check(weeks_by_pattern: dict[int, list[int]]) -> None:
+    """New weeks must not make placed lessons meet (a teacher, a class or a room twice in one week)."""
+    clashes = services.week_pattern_clashes(weeks_by_pattern=weeks_by_pattern)
+    if clashes:
+        raise errors.WeekPatternClash(clashes)
+
+
 def _alternates_locked() -> list[WeekPattern]:
     """Weeks A and B, locked together (always in the same order, so two writers never deadlock)."""
     return list(WeekPattern.objects.select_for_update().filter(kind__in=ALTERNATE_KINDS).order_by("pk"))
@@ -616,6 +622,7 @@ def week_pattern_update(
     else:
         pattern = WeekPattern.objects.select_for_update().get(pk=week_pattern.pk)
     before = _pattern_data(pattern)
+    _clashes_check({pattern.pk: weeks})
     _pattern_write(pattern, code=code, label=label, iso_weeks=weeks)
     audit_record(
         actor=actor,
@@ -631,6 +638,7 @@ def _alternates_write(
 ) -> list[WeekPattern]:
     """Give weeks A and B their new weeks at once (creating a missing one), one audit row each."""
     alternates = {pattern.kind: pattern for pattern in _alternates_locked()}
+    _clashes_check({alternates[k].pk: weeks for k, weeks in weeks_by_kind.items() if k in alternates})
     written = []
     for kind, weeks in weeks_by_kind.items():
         pattern = alternates.get(kind) or WeekPattern(code=kind, label=PatternKind(kind).label, kind=kind)
@@ -674,7 +682,7 @@ def week_patterns_alternate(*, actor: Person, school_year: SchoolYear | None = N
     year = next((y for y in years if chosen is not None and y.pk == chosen.pk), None)
     if year is None:
         raise errors.NoSchoolYear()
-    weeks_a, weeks_b = school_weeks_alternate(year=year)
+    weeks_a, weeks_b = services.school_weeks_alternate(year=year)
     if not weeks_a or not weeks_b:
         raise errors.AlternateWeeksEmpty()
     return _alternates_write(

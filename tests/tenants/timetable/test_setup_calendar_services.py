@@ -18,7 +18,13 @@ from tenants.timetable.models import (
     SchoolYear,
     WeekPattern,
 )
-from tests.tenants.timetable.factories import CourseFactory, LessonFactory, pattern, person
+from tests.tenants.timetable.factories import (
+    CourseFactory,
+    LessonFactory,
+    SchoolClassFactory,
+    pattern,
+    person,
+)
 
 
 def _seeded_year() -> SchoolYear:
@@ -285,6 +291,41 @@ def test_custom_pattern_changes_its_weeks_under_placed_lessons_and_the_audit_cou
             "iso_weeks": [37, 39],
         }
         assert (audit.data["courses"], audit.data["lessons"]) == (1, 1)
+
+
+def test_new_weeks_that_would_make_placed_lessons_meet_are_refused(school_a: Any) -> None:
+    with school_a.active():
+        # given class 4B with a week-A lesson and a lesson in one week B only, both on Monday's first slot
+        head = person(Role.DIRECTION)
+        week_a, week_b = pattern("A"), pattern("B")
+        old_a, old_b = sorted(week_a.iso_weeks), sorted(week_b.iso_weeks)
+        custom = setup_services.week_pattern_create(
+            actor=head, code="Q1", label="Quinzaine", iso_weeks=old_b[:1]
+        )
+        four_b = SchoolClassFactory(label="4B")
+        for rhythm in (week_a, custom):
+            course = CourseFactory(week_pattern=rhythm)
+            course.classes.add(four_b)
+            LessonFactory(course=course, day=0, slot=0)
+
+        # when the custom pattern would take a week A, or weeks A and B would swap
+        with pytest.raises(errors.WeekPatternClash) as moved:
+            setup_services.week_pattern_update(
+                actor=head, week_pattern=custom, code="Q1", label="Quinzaine", iso_weeks=old_a[:1]
+            )
+        with pytest.raises(errors.WeekPatternClash):
+            setup_services.week_patterns_alternate_set(actor=head, week_a=old_b, week_b=old_a)
+
+        # then both are refused naming the class, nothing is written, and a week B of its own is fine
+        assert moved.value.code == "pattern_clash"
+        assert "la classe 4B" in moved.value.message
+        assert WeekPattern.objects.get(pk=custom.pk).iso_weeks == old_b[:1]
+        assert WeekPattern.objects.get(pk=week_a.pk).iso_weeks == week_a.iso_weeks
+        assert not AuditEvent.objects.filter(action="timetable.week_pattern_updated").exists()
+        setup_services.week_pattern_update(
+            actor=head, week_pattern=custom, code="Q1", label="Quinzaine", iso_weeks=old_b[1:3]
+        )
+        assert WeekPattern.objects.get(pk=custom.pk).iso_weeks == old_b[1:3]
 
 
 def test_every_week_is_never_changed_nor_deleted(school_a: Any) -> None:
