@@ -1410,7 +1410,9 @@ class _Neighbourhoods:
         days = {rng.choice(gapped or list(busy_days))}
         others = sorted((d for d in set(day_of) if d not in days), key=str)
         if others and rng.random() < 0.5:
-            days.add(rng.choice(others))
+            # half the time another day where the resource has a gap: a lesson may move between them
+            also_gapped = [d for d in gapped if d not in days]
+            days.add(rng.choice(also_gapped if also_gapped and rng.random() < 0.5 else others))
         freed: set[tuple[str, int]] = set()
         resources, queue = {resource_id}, [resource_id]
         while queue and len(freed) < size:
