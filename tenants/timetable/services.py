@@ -455,17 +455,22 @@ def _shared_audience(first: Course, second: Course) -> str | None:
     return None
 
 
-def _clashes(moves: list[_Placement]) -> list[str]:
-    """French descriptions of the clashes the moved lessons would have, with each other and the rest."""
+def _others(moves: list[_Placement]) -> list[_Placement]:
+    """The placed lessons that stay where they are, on the days of the moves."""
     moved_ids = [move.lesson.pk for move in moves if move.lesson.pk]
-    days = {move.day for move in moves}
-    others = [
+    return [
         _Placement(lesson, lesson.day, lesson.slot, lesson.room_id)
-        for lesson in Lesson.objects.filter(day__in=days)
+        for lesson in Lesson.objects.filter(day__in={move.day for move in moves})
         .exclude(pk__in=moved_ids)
         .select_related("course__subject", "week_pattern", "room")
         .prefetch_related("course__teachers", "course__classes", "course__groups__classes")
     ]
+
+
+def _clashes(moves: list[_Placement], others: list[_Placement] | None = None) -> list[str]:
+    """French descriptions of the clashes the moved lessons would have, with each other and the rest
+    (``others``: those lessons, when the caller has them already)."""
+    others = _others(moves) if others is None else others
     rooms = dict(Room.objects.values_list("id", "name"))
     found: list[str] = []
     for index, move in enumerate(moves):
@@ -497,10 +502,11 @@ def week_pattern_clashes(*, weeks_by_pattern: dict[int, list[int]]) -> list[str]
         .prefetch_related("course__teachers", "course__classes", "course__groups__classes")
     )
     staying = [_Placement(lesson, lesson.day, lesson.slot, lesson.room_id) for lesson in lessons]
-    before = set(_clashes(staying))
+    others = _others(staying)
+    before = set(_clashes(staying, others))
     for lesson in lessons:
         lesson.week_pattern.iso_weeks = weeks_by_pattern[lesson.week_pattern_id]
-    return [clash for clash in _clashes(staying) if clash not in before]
+    return [clash for clash in _clashes(staying, others) if clash not in before]
 
 
 def _place_check(move: _Placement) -> None:

@@ -1348,8 +1348,14 @@ class _Neighbourhoods:
                     hot.extend(self.resource_users.get(point.point_id, []))
         return [e for e in hot if e in self.built.events]
 
-    def pick(self, size: int, evaluation: Evaluation, days_of: dict[str, set[str | None]]) -> set[str]:
-        rng = self.rng
+    def pick(self, size: int, evaluation: Evaluation, solution: Solution) -> set[str]:
+        rng, instance = self.rng, self.built.instance
+        days_of: dict[str, set[str | None]] = defaultdict(set)
+        for solution_event in solution.events:
+            if solution_event.time_id is not None:
+                days_of[solution_event.event_id].add(
+                    self.built.day_of[instance.time_index[solution_event.time_id]]
+                )
         hot = self.hot_events(evaluation)
         seed_event = rng.choice(hot) if hot and rng.random() < 0.6 else rng.choice(self.event_ids)
         free: set[str] = set()
@@ -1451,29 +1457,22 @@ def _neighbourhood_search(
     compact = len(built.model.proto.variables) > _COMPACT_NEIGHBOURHOODS_FROM
     day_size = 30  # sub-events freed by a neighbourhood of some days
     while time.monotonic() < deadline - 0.2 and best.evaluation.objective > 0:
-        days_of: dict[str, set[str | None]] = defaultdict(set)
-        for solution_event in best.solution.events:
-            if solution_event.time_id is not None:
-                days_of[solution_event.event_id].add(
-                    built.day_of[instance.time_index[solution_event.time_id]]
-                )
         by_days = rng.random() < (0.85 if compact else 0.3)
+        freed: set[tuple[str, int]] = set()
         if by_days:
             # some days of a few resources anew, every other sub-event kept where it is
             freed = neighbourhoods.pick_days(day_size, best.evaluation, best.solution)
             freed |= {(p, start) for e, start in freed for p in neighbourhoods.partners[e]}
             free = {event_id for event_id, _ in freed}
+        else:
+            free = neighbourhoods.pick(size, best.evaluation, best.solution)
+        sub, model = built, built.model
+        if compact or by_days:
             kept = {
                 e: [(duration, _FREE_START if (e, start) in freed else start) for duration, start in starts]
                 for e, starts in _fixed_starts(instance, best.solution).items()
+                if by_days or e not in free
             }
-        else:
-            free = neighbourhoods.pick(size, best.evaluation, days_of)
-            kept = {
-                e: starts for e, starts in _fixed_starts(instance, best.solution).items() if e not in free
-            }
-        sub, model = built, built.model
-        if compact or by_days:
             # the other events keep their times in a model with one start per kept sub-event (measured on
             # AU-TE-99: about as many gains per neighbourhood of some days as per general one)
             sub = _Builder(
