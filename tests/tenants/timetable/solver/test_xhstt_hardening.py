@@ -4,7 +4,9 @@ Instances are written on the tiny school of conftest.py (two days of four period
 write events, constraints and solution events are those of the evaluator tests.
 """
 
+import dataclasses
 import random
+import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -15,9 +17,15 @@ from tenants.timetable.solver.xhstt.model import Archive, Instance, Solution
 from tenants.timetable.solver.xhstt.solve import (
     _FREE_START,
     _Builder,
+    _complete_hint,
     _fixed_starts,
     _heavy_soft,
+    _Incumbent,
+    _Move,
+    _neighbourhood_search,
     _Neighbourhoods,
+    _rebase,
+    _solve_move,
 )
 from tests.tenants.timetable.solver.test_xhstt_evaluator import constraint, event, fixed, limits, placed
 
@@ -177,3 +185,130 @@ def test_sub_events_freed_on_some_days_are_placed_anew_and_the_others_stay(
     time_ids = [t.id for t in instance.times]
     stayed = before - Counter({(event_id, time_ids[start]): 1 for event_id, start in freed})
     assert not stayed - after
+
+
+def _moved(solution: Solution, event_id: str, time_id: str) -> Solution:
+    """The solution with the first sub-event of the event at another time (feasible or not)."""
+    events = list(solution.events)
+    position = next(n for n, e in enumerate(events) if e.event_id == event_id)
+    events[position] = dataclasses.replace(events[position], time_id=time_id)
+    return dataclasses.replace(solution, events=tuple(events))
+
+
+def _days_move(built: _Builder, incumbent: _Incumbent, seed: int) -> _Move:
+    neighbourhoods = _Neighbourhoods(built, random.Random(seed))
+    freed = neighbourhoods.pick_days(40, incumbent.evaluation, incumbent.solution)
+    return _Move(incumbent, True, {event_id for event_id, _ in freed}, freed, seed)
+
+
+def test_a_neighbourhood_model_is_hinted_with_every_variable_of_the_timetable(
+    benchmark: Callable[[str], Archive],
+) -> None:
+    # given KS-PR-11's timetable of cost 3 and a neighbourhood of some days, its freed sub-events
+    # hinted at their current times
+    instance, solutions = _published(benchmark, "KS-PR-11.xml")
+    goal = next(s for s in solutions if evaluate(instance, s).objective == 3)
+    built = _Builder(instance, relaxed=False, aggregate=True)
+    move = _days_move(built, _Incumbent(goal, evaluate(instance, goal)), seed=3)
+    kept = {
+        event_id: [(d, _FREE_START if (event_id, s) in move.freed else s) for d, s in subs]
+        for event_id, subs in _fixed_starts(instance, goal).items()
+    }
+    sub = _Builder(instance, relaxed=False, aggregate=True, fixed=kept)
+    decisions = {
+        literal.index: value
+        for event_id, own in sub.assignment(goal).items()
+        if event_id in move.free
+        for literal, value in own
+    }
+
+    # when the hint is completed
+    _complete_hint(sub.model, decisions, seed=0)
+
+    # then every variable is hinted, the decisions as given, and the hint is that timetable: fixed to
+    # it, the model finds the timetable's cost
+    hint = dict(zip(sub.model.proto.solution_hint.vars, sub.model.proto.solution_hint.values, strict=True))
+    assert sorted(hint) == list(range(len(sub.model.proto.variables)))
+    assert all(hint[index] == value for index, value in decisions.items())
+    assert not sub.model.proto.assumptions
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    assert solver.solve(sub.model) == cp_model.OPTIMAL
+    assert solver.objective_value == 3
+
+
+def test_a_solved_neighbourhood_never_costs_more_than_its_timetable(
+    benchmark: Callable[[str], Archive],
+) -> None:
+    # given KS-PR-11's timetable of cost 3 and a neighbourhood of some days
+    instance, solutions = _published(benchmark, "KS-PR-11.xml")
+    goal = next(s for s in solutions if evaluate(instance, s).objective == 3)
+    built = _Builder(instance, relaxed=False, aggregate=True)
+    move = _days_move(built, _Incumbent(goal, evaluate(instance, goal)), seed=11)
+
+    # when it is solved with one worker
+    outcome = _solve_move(built, move, compact=True, deadline=time.monotonic() + 30, workers=1)
+
+    # then the candidate (the hinted timetable at worst) is feasible, its cost is the model's and no more
+    # than 3, and only freed events moved
+    assert outcome.candidate is not None
+    assert outcome.objective is not None
+    evaluation = evaluate(instance, outcome.candidate)
+    assert evaluation.infeasibility == 0
+    assert evaluation.objective == outcome.objective <= 3
+    moved = {e.event_id for e in set(outcome.candidate.events) ^ set(goal.events)}
+    assert moved <= move.free
+
+
+def test_a_neighbourhood_finished_late_is_carried_onto_the_new_best_timetable_unless_it_overlaps(
+    benchmark: Callable[[str], Archive],
+) -> None:
+    # given a timetable, a neighbourhood that moved event A, and meanwhile a new best that moved B
+    instance, solutions = _published(benchmark, "KS-PR-11.xml")
+    goal = next(s for s in solutions if evaluate(instance, s).objective == 3)
+    first, second = (
+        goal.events[0].event_id,
+        next(e.event_id for e in goal.events[1:] if e.event_id != goal.events[0].event_id),
+    )
+    move = _Move(_Incumbent(goal, evaluate(instance, goal)), False, {first}, set(), seed=0)
+    candidate = _moved(goal, first, "Fri_1")
+    newer = _moved(goal, second, "Fri_2")
+
+    # when the neighbourhood's result is carried onto the new best
+    carried = _rebase(move, candidate, _Incumbent(newer, evaluate(instance, newer)))
+
+    # then both moves are in it, and every other event is where it was
+    assert carried is not None
+    times = {(e.event_id, e.time_id) for e in carried.events}
+    assert (first, "Fri_1") in times
+    assert (second, "Fri_2") in times
+    assert Counter(e.event_id for e in carried.events) == Counter(e.event_id for e in goal.events)
+    assert len(set(carried.events) - set(goal.events)) == 2
+
+    # and when the new best had moved the same event, nothing is carried
+    overlapping = _moved(goal, first, "Fri_3")
+    assert _rebase(move, candidate, _Incumbent(overlapping, evaluate(instance, overlapping))) is None
+
+
+def test_two_workers_solve_neighbourhoods_side_by_side_and_keep_the_best_timetable(
+    benchmark: Callable[[str], Archive],
+) -> None:
+    # given KS-PR-11's published timetable of cost 10553 and its whole model (large: neighbourhoods
+    # get models of their own, two at a time)
+    instance, solutions = _published(benchmark, "KS-PR-11.xml")
+    start = next(s for s in solutions if evaluate(instance, s).objective == 10553)
+    built = _Builder(instance, relaxed=False, aggregate=True)
+    seen: list[int] = []
+
+    # when the neighbourhood search runs for a few seconds with two workers
+    best = _neighbourhood_search(
+        built, _Incumbent(start, evaluate(instance, start)), time.monotonic() + 6, 0, 2, seen.append
+    )
+
+    # then it reports each better cost as found, the last one being the evaluator's cost of the
+    # timetable kept, which meets every hard constraint
+    assert seen
+    assert seen == sorted(seen, reverse=True)
+    assert best.evaluation.infeasibility == 0
+    assert seen[-1] == best.evaluation.objective < 10553
