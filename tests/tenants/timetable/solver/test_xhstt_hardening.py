@@ -132,6 +132,23 @@ def _published(benchmark: Callable[[str], Archive], file_name: str) -> tuple[Ins
     return instance, [solution for group in archive.solution_groups for solution in group.solutions]
 
 
+def _cost_three(benchmark: Callable[[str], Archive]) -> tuple[Instance, Solution, _Builder]:
+    """KS-PR-11, its published timetable of cost 3 and its whole model."""
+    instance, solutions = _published(benchmark, "KS-PR-11.xml")
+    goal = next(s for s in solutions if evaluate(instance, s).objective == 3)
+    return instance, goal, _Builder(instance, relaxed=False, aggregate=True)
+
+
+def _kept(
+    instance: Instance, solution: Solution, freed: set[tuple[str, int]]
+) -> dict[str, list[tuple[int, int | None]]]:
+    """The solution's sub-events at their starts, the freed ones to be placed anew."""
+    return {
+        event_id: [(d, _FREE_START if (event_id, s) in freed else s) for d, s in subs]
+        for event_id, subs in _fixed_starts(instance, solution).items()
+    }
+
+
 def test_a_model_with_every_sub_event_kept_costs_what_the_evaluator_says(
     benchmark: Callable[[str], Archive],
 ) -> None:
@@ -154,18 +171,13 @@ def test_sub_events_freed_on_some_days_are_placed_anew_and_the_others_stay(
     benchmark: Callable[[str], Archive],
 ) -> None:
     # given KS-PR-11's timetable of cost 3 and a neighbourhood of one teacher's days around it
-    instance, solutions = _published(benchmark, "KS-PR-11.xml")
-    goal = next(s for s in solutions if evaluate(instance, s).objective == 3)
-    built = _Builder(instance, relaxed=False, aggregate=True)
+    instance, goal, built = _cost_three(benchmark)
     neighbourhoods = _Neighbourhoods(built, random.Random(7))
     freed = neighbourhoods.pick_days(40, evaluate(instance, goal), goal)
     assert 0 < len(freed) <= 60
     days = {built.day_of[start] for _, start in freed}
     assert 1 <= len(days) <= 2
-    kept = {
-        event_id: [(d, _FREE_START if (event_id, s) in freed else s) for d, s in subs]
-        for event_id, subs in _fixed_starts(instance, goal).items()
-    }
+    kept = _kept(instance, goal, freed)
 
     # when the neighbourhood is solved to optimality
     sub = _Builder(instance, relaxed=False, aggregate=True, fixed=kept)
@@ -206,14 +218,9 @@ def test_a_neighbourhood_model_is_hinted_with_every_variable_of_the_timetable(
 ) -> None:
     # given KS-PR-11's timetable of cost 3 and a neighbourhood of some days, its freed sub-events
     # hinted at their current times
-    instance, solutions = _published(benchmark, "KS-PR-11.xml")
-    goal = next(s for s in solutions if evaluate(instance, s).objective == 3)
-    built = _Builder(instance, relaxed=False, aggregate=True)
+    instance, goal, built = _cost_three(benchmark)
     move = _days_move(built, _Incumbent(goal, evaluate(instance, goal)), seed=3)
-    kept = {
-        event_id: [(d, _FREE_START if (event_id, s) in move.freed else s) for d, s in subs]
-        for event_id, subs in _fixed_starts(instance, goal).items()
-    }
+    kept = _kept(instance, goal, move.freed)
     sub = _Builder(instance, relaxed=False, aggregate=True, fixed=kept)
     decisions = {
         literal.index: value
@@ -242,9 +249,7 @@ def test_a_solved_neighbourhood_never_costs_more_than_its_timetable(
     benchmark: Callable[[str], Archive],
 ) -> None:
     # given KS-PR-11's timetable of cost 3 and a neighbourhood of some days
-    instance, solutions = _published(benchmark, "KS-PR-11.xml")
-    goal = next(s for s in solutions if evaluate(instance, s).objective == 3)
-    built = _Builder(instance, relaxed=False, aggregate=True)
+    instance, goal, built = _cost_three(benchmark)
     move = _days_move(built, _Incumbent(goal, evaluate(instance, goal)), seed=11)
 
     # when it is solved with one worker
