@@ -28,9 +28,10 @@ Search, in phases (see ``solve``):
   a second to a few seconds, two at a time on large models), every candidate timetable scored by the
   evaluator;
 - most neighbourhoods of large models free the sub-events of one or two days around a resource the
-  evaluator charges (a teacher's idle times on a day, say) and the resources they meet, every other
-  sub-event kept where it is: the kept ones make the constraints over their resources constants, so
-  such a model is small (KS-PR-11: 4 k variables instead of 116 k) and is solved in under a second.
+  evaluator charges (a teacher's idle times on a day, say) and the resources they meet, to be placed
+  anew on those days, every other sub-event kept where it is: the kept ones make the constraints over
+  their resources constants, so such a model is small (KS-PR-11: 4 k variables instead of 116 k) and is
+  solved in under a second.
 
 When the hard constraints cannot all be met (proved, or no timetable found within 80 % of the time), the
 model is rebuilt with the hard constraints as heavily weighted costs, so the result is the timetable
@@ -311,18 +312,22 @@ class _Builder:
         aggregate: bool = False,
         fixed: Mapping[str, Sequence[tuple[int, int | None]]] | None = None,
         hardened: frozenset[str] = frozenset(),
+        free_days: set[str | None] | None = None,
     ) -> None:
         """``hardened``: ids of soft constraints posted as hard (a cost of 0 demanded there);
         ``aggregate``: capacity-only open slots (see ``_capacity_only_slots``) get no resource variables,
         only a per-time count against the capacity of their candidate resources (the times model);
         ``fixed``: each event's sub-events as (duration, start), e.g. a previous solution (the resources
         model, small because every sub-event has a single start); a start of ``_FREE_START`` keeps the
-        sub-event but lets the model place it (a neighbourhood of some days)."""
+        sub-event but lets the model place it (a neighbourhood of some days), on ``free_days`` when given
+        (measured on KS-PR-11: sub-models built in 0.07 s instead of 0.1 s, hinted in 0.01 s instead of
+        0.02 s, and 14 twice at 300 s against 9 and 17)."""
         self.instance = instance
         self.relaxed = relaxed
         self.aggregate = aggregate
         self.fixed = fixed
         self.hardened = hardened
+        self.free_days = free_days
         self.aggregated: dict[tuple[str, int], frozenset[str]] = (
             _capacity_only_slots(instance) if aggregate and not relaxed else {}
         )
@@ -649,6 +654,8 @@ class _Builder:
                 if fixed_start == _FREE_START:
                     # kept split, this sub-event placed anew among its allowed starts
                     for start in self._allowed_starts(event, duration, constraints):
+                        if self.free_days is not None and self.day_of[start] not in self.free_days:
+                            continue
                         sub.starts[start] = self.model.new_bool_var(f"x_{event.id}_f_{position}_{start}")
                     self.model.add_exactly_one(sub.starts.values())
                 elif fixed_start is not None:
@@ -1386,7 +1393,9 @@ class _Neighbourhoods:
                 frontier.append(rng.choice(self.event_ids))
         return free
 
-    def pick_days(self, size: int, evaluation: Evaluation, solution: Solution) -> set[tuple[str, int]]:
+    def pick_days(
+        self, size: int, evaluation: Evaluation, solution: Solution
+    ) -> tuple[set[tuple[str, int]], set[str | None]]:
         """Sub-events (event id, start) of one or two days around a resource, often one charged a cost
         (e.g. a teacher's idle time on some day): the resource's sub-events on those days, then those
         of the resources they meet, until ``size``; the rest of the timetable stays as it is."""
@@ -1401,7 +1410,7 @@ class _Neighbourhoods:
             for resource_id in {*held, *(r.resource_id for r in solution_event.resources)}:
                 placed[resource_id].append(occurrence)
         if not placed:
-            return set()
+            return set(), set()
         hot = [
             (point.point_id, point.cost)
             for cost in evaluation.constraint_costs
@@ -1436,7 +1445,7 @@ class _Neighbourhoods:
                 if other not in resources:
                     resources.add(other)
                     queue.append(other)
-        return freed
+        return freed, days
 
 
 @dataclass
@@ -1448,6 +1457,7 @@ class _Move:
     by_days: bool
     free: set[str]
     freed: set[tuple[str, int]]
+    days: set[str | None] | None  # a neighbourhood of some days: its sub-events are placed anew there
     seed: int
 
 
@@ -1472,7 +1482,12 @@ def _solve_move(built: _Builder, move: _Move, compact: bool, deadline: float, wo
         # the other events keep their times in a model with one start per kept sub-event (measured on
         # AU-TE-99: about as many gains per neighbourhood of some days as per general one)
         sub = _Builder(
-            instance, relaxed=False, aggregate=built.aggregate, hardened=built.hardened, fixed=kept
+            instance,
+            relaxed=False,
+            aggregate=built.aggregate,
+            hardened=built.hardened,
+            fixed=kept,
+            free_days=move.days,
         )
         model = sub.model
     else:
@@ -1586,14 +1601,15 @@ def _neighbourhood_search(
     def next_move() -> _Move:
         by_days = rng.random() < (0.85 if compact else 0.3)
         freed: set[tuple[str, int]] = set()
+        days: set[str | None] | None = None
         if by_days:
             # some days of a few resources anew, every other sub-event kept where it is
-            freed = neighbourhoods.pick_days(day_size, best.evaluation, best.solution)
+            freed, days = neighbourhoods.pick_days(day_size, best.evaluation, best.solution)
             freed |= {(p, start) for e, start in freed for p in neighbourhoods.partners[e]}
             free = {event_id for event_id, _ in freed}
         else:
             free = neighbourhoods.pick(size, best.evaluation, best.solution)
-        return _Move(best, by_days, free, freed, rng.randrange(1 << 16))
+        return _Move(best, by_days, free, freed, days, rng.randrange(1 << 16))
 
     with ThreadPoolExecutor(max_workers=lanes) as pool:
         pending: dict[Future[_Outcome], _Move] = {}

@@ -173,14 +173,14 @@ def test_sub_events_freed_on_some_days_are_placed_anew_and_the_others_stay(
     # given KS-PR-11's timetable of cost 3 and a neighbourhood of one teacher's days around it
     instance, goal, built = _cost_three(benchmark)
     neighbourhoods = _Neighbourhoods(built, random.Random(7))
-    freed = neighbourhoods.pick_days(40, evaluate(instance, goal), goal)
+    freed, days = neighbourhoods.pick_days(40, evaluate(instance, goal), goal)
     assert 0 < len(freed) <= 60
-    days = {built.day_of[start] for _, start in freed}
     assert 1 <= len(days) <= 2
+    assert {built.day_of[start] for _, start in freed} <= days
     kept = _kept(instance, goal, freed)
 
-    # when the neighbourhood is solved to optimality
-    sub = _Builder(instance, relaxed=False, aggregate=True, fixed=kept)
+    # when the neighbourhood is solved to optimality, its sub-events placed anew on those days
+    sub = _Builder(instance, relaxed=False, aggregate=True, fixed=kept, free_days=days)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 30
@@ -188,7 +188,12 @@ def test_sub_events_freed_on_some_days_are_placed_anew_and_the_others_stay(
     assert status == cp_model.OPTIMAL
     found = sub.solution(solver.value, "test")
 
-    # then it is no worse, its cost is the model's, and every sub-event not freed kept its time
+    # then it is no worse, its cost is the model's, the freed sub-events are on those days, and every
+    # sub-event not freed kept its time
+    time_index = instance.time_index
+    assert Counter(e.event_id for e in found.events) == Counter(e.event_id for e in goal.events)
+    moved = Counter(found.events) - Counter(goal.events)
+    assert all(built.day_of[time_index[e.time_id or ""]] in days for e in moved.elements())
     evaluation = evaluate(instance, found)
     assert evaluation.infeasibility == 0
     assert evaluation.objective == solver.objective_value <= 3
@@ -209,8 +214,8 @@ def _moved(solution: Solution, event_id: str, time_id: str) -> Solution:
 
 def _days_move(built: _Builder, incumbent: _Incumbent, seed: int) -> _Move:
     neighbourhoods = _Neighbourhoods(built, random.Random(seed))
-    freed = neighbourhoods.pick_days(40, incumbent.evaluation, incumbent.solution)
-    return _Move(incumbent, True, {event_id for event_id, _ in freed}, freed, seed)
+    freed, days = neighbourhoods.pick_days(40, incumbent.evaluation, incumbent.solution)
+    return _Move(incumbent, True, {event_id for event_id, _ in freed}, freed, days, seed)
 
 
 def test_a_neighbourhood_model_is_hinted_with_every_variable_of_the_timetable(
@@ -221,7 +226,7 @@ def test_a_neighbourhood_model_is_hinted_with_every_variable_of_the_timetable(
     instance, goal, built = _cost_three(benchmark)
     move = _days_move(built, _Incumbent(goal, evaluate(instance, goal)), seed=3)
     kept = _kept(instance, goal, move.freed)
-    sub = _Builder(instance, relaxed=False, aggregate=True, fixed=kept)
+    sub = _Builder(instance, relaxed=False, aggregate=True, fixed=kept, free_days=move.days)
     decisions = {
         literal.index: value
         for event_id, own in sub.assignment(goal).items()
@@ -276,7 +281,7 @@ def test_a_neighbourhood_finished_late_is_carried_onto_the_new_best_timetable_un
         goal.events[0].event_id,
         next(e.event_id for e in goal.events[1:] if e.event_id != goal.events[0].event_id),
     )
-    move = _Move(_Incumbent(goal, evaluate(instance, goal)), False, {first}, set(), seed=0)
+    move = _Move(_Incumbent(goal, evaluate(instance, goal)), False, {first}, set(), None, seed=0)
     candidate = _moved(goal, first, "Fri_1")
     newer = _moved(goal, second, "Fri_2")
 
