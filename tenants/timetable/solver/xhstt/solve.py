@@ -1188,9 +1188,7 @@ class _Builder:
     def assignment(self, solution: Solution) -> dict[str, list[tuple[cp_model.IntVar, int]]]:
         """Per event, the values of its split selectors, start literals and resource choices in a
         previous solution (sub-events matched in order); linked events share their variables."""
-        by_event: dict[str, list[SolutionEvent]] = defaultdict(list)
-        for solution_event in solution.events:
-            by_event[solution_event.event_id].append(solution_event)
+        by_event = _by_event(solution)
         for placed_events in by_event.values():
             # the model's order: longest first, equal durations in time order
             placed_events.sort(key=lambda e: (-e.duration, self.instance.time_index.get(e.time_id or "", -1)))
@@ -1299,6 +1297,14 @@ def _better(evaluation: Evaluation, than: Evaluation | None) -> bool:
     if than is None:
         return True
     return (evaluation.infeasibility, evaluation.objective) <= (than.infeasibility, than.objective)
+
+
+def _by_event(solution: Solution) -> dict[str, list[SolutionEvent]]:
+    """The solution's sub-events of each event, in the solution's order."""
+    events: dict[str, list[SolutionEvent]] = defaultdict(list)
+    for solution_event in solution.events:
+        events[solution_event.event_id].append(solution_event)
+    return events
 
 
 def _fixed_starts(instance: Instance, solution: Solution) -> dict[str, list[tuple[int, int | None]]]:
@@ -1454,11 +1460,14 @@ class _Move:
     there), from the timetable it starts from."""
 
     base: _Incumbent
-    by_days: bool
     free: set[str]
     freed: set[tuple[str, int]]
     days: set[str | None] | None  # a neighbourhood of some days: its sub-events are placed anew there
     seed: int
+
+    @property
+    def by_days(self) -> bool:
+        return self.days is not None
 
 
 @dataclass
@@ -1542,14 +1551,7 @@ def _complete_hint(model: cp_model.CpModel, values: Mapping[int, int], seed: int
 def _rebase(move: _Move, candidate: Solution, best: _Incumbent) -> Solution | None:
     """The candidate's new placements of the freed events carried onto a newer best timetable (found
     meanwhile by another neighbourhood), or None when that one moved some of the same events."""
-
-    def by_event(solution: Solution) -> dict[str, list[SolutionEvent]]:
-        events: dict[str, list[SolutionEvent]] = defaultdict(list)
-        for solution_event in solution.events:
-            events[solution_event.event_id].append(solution_event)
-        return events
-
-    base, current, moved = by_event(move.base.solution), by_event(best.solution), by_event(candidate)
+    base, current, moved = _by_event(move.base.solution), _by_event(best.solution), _by_event(candidate)
     if any(base[e] != current[e] for e in move.free):
         return None
     events = [
@@ -1609,7 +1611,7 @@ def _neighbourhood_search(
             free = {event_id for event_id, _ in freed}
         else:
             free = neighbourhoods.pick(size, best.evaluation, best.solution)
-        return _Move(best, by_days, free, freed, days, rng.randrange(1 << 16))
+        return _Move(best, free, freed, days, rng.randrange(1 << 16))
 
     with ThreadPoolExecutor(max_workers=lanes) as pool:
         pending: dict[Future[_Outcome], _Move] = {}

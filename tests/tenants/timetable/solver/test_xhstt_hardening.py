@@ -215,7 +215,7 @@ def _moved(solution: Solution, event_id: str, time_id: str) -> Solution:
 def _days_move(built: _Builder, incumbent: _Incumbent, seed: int) -> _Move:
     neighbourhoods = _Neighbourhoods(built, random.Random(seed))
     freed, days = neighbourhoods.pick_days(40, incumbent.evaluation, incumbent.solution)
-    return _Move(incumbent, True, {event_id for event_id, _ in freed}, freed, days, seed)
+    return _Move(incumbent, {event_id for event_id, _ in freed}, freed, days, seed)
 
 
 def test_a_neighbourhood_model_is_hinted_with_every_variable_of_the_timetable(
@@ -281,7 +281,7 @@ def test_a_neighbourhood_finished_late_is_carried_onto_the_new_best_timetable_un
         goal.events[0].event_id,
         next(e.event_id for e in goal.events[1:] if e.event_id != goal.events[0].event_id),
     )
-    move = _Move(_Incumbent(goal, evaluate(instance, goal)), False, {first}, set(), None, seed=0)
+    move = _Move(_Incumbent(goal, evaluate(instance, goal)), {first}, set(), None, seed=0)
     candidate = _moved(goal, first, "Fri_1")
     newer = _moved(goal, second, "Fri_2")
 
