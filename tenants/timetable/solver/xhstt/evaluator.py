@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from .model import (
@@ -135,14 +136,11 @@ class _Timetable:
 
         time_count = len(instance.times)
         self.busy: dict[str, list[int]] = defaultdict(lambda: [0] * time_count)
-        self.workload: dict[str, Fraction] = defaultdict(Fraction)
         for subs in self.sub_events.values():
             for sub in subs:
-                for slot, resource_id in zip(sub.event.resources, sub.assigned, strict=True):
+                for resource_id in sub.assigned:
                     if resource_id is None:
                         continue
-                    # a sub-event carries its share of the slot's workload, by duration
-                    self.workload[resource_id] += Fraction(slot.workload * sub.duration, sub.event.duration)
                     counts = self.busy[resource_id]
                     for index in sub.occupied():
                         counts[index] += 1
@@ -150,6 +148,18 @@ class _Timetable:
             group.id: tuple(instance.time_index[time_id] for time_id in group.time_ids)
             for group in instance.time_groups.values()
         }
+
+    @cached_property
+    def workload(self) -> dict[str, Fraction]:
+        """Each resource's workload: a sub-event carries its share of the slot's, by duration (only
+        LimitWorkload constraints need it, and exact fractions are dear)."""
+        workload: dict[str, Fraction] = defaultdict(Fraction)
+        for subs in self.sub_events.values():
+            for sub in subs:
+                for slot, resource_id in zip(sub.event.resources, sub.assigned, strict=True):
+                    if resource_id is not None:
+                        workload[resource_id] += Fraction(slot.workload * sub.duration, sub.event.duration)
+        return workload
 
     def busy_counts(self, resource_id: str) -> Sequence[int]:
         return self.busy.get(resource_id) or [0] * len(self.instance.times)

@@ -343,8 +343,8 @@ class _Builder:
         self.events: dict[str, _EventVars] = {}
         self.busy_terms: dict[str, dict[int, list[cp_model.IntVar]]] = defaultdict(lambda: defaultdict(list))
         self.clash_free: set[str] = set()  # resources whose occupancy is known to be at most 1
-        self._busy_cache: dict[tuple[str, int], Expr] = {}
-        self.fixed_true: set[int] = set()  # indexes of the start literals of kept sub-events
+        self._busy_rows: dict[str, list[Expr]] = {}  # see ``busy``
+        self.kept: cp_model.IntVar | None = None  # see ``kept_start``
         self._build()
 
     # -- helpers -------------------------------------------------------------------------------------------
@@ -422,26 +422,39 @@ class _Builder:
         self.model.add_max_equality(flag, variables)
         return flag
 
-    def busy(self, resource_id: str, index: int) -> Expr:
-        """0/1: the resource is busy at the time (an int when it cannot be busy)."""
-        key = (resource_id, index)
-        if key in self._busy_cache:
-            return self._busy_cache[key]
-        terms = self.busy_terms.get(resource_id, {}).get(index, [])
-        value: Expr
-        if not terms:
-            value = 0
-        elif any(term.index in self.fixed_true for term in terms):
-            value = 1  # a kept sub-event: the constraints over this resource fold into constants
-        elif len(terms) == 1:
-            value = terms[0]
-        elif resource_id in self.clash_free:
-            value = self.model.new_bool_var(f"busy_{resource_id}_{index}")
-            self.model.add(value == sum(terms))
-        else:
-            value = self.or_of(terms, f"busy_{resource_id}_{index}")
-        self._busy_cache[key] = value
-        return value
+    def busy(self, resource_id: str, indexes: Sequence[int]) -> list[Expr]:
+        """0/1 at each of the times: the resource is busy then (an int when that is known)."""
+        row = self._busy_rows.get(resource_id)
+        if row is None:
+            row = self._busy_rows[resource_id] = [None] * self.time_count
+        terms_at = self.busy_terms.get(resource_id, {})
+        values: list[Expr] = []
+        for index in indexes:
+            value = row[index]
+            if value is None:
+                terms = terms_at.get(index)
+                if not terms:
+                    value = 0
+                elif any(term is self.kept for term in terms):
+                    value = 1  # a kept sub-event: the constraints over this resource fold into constants
+                elif len(terms) == 1:
+                    value = terms[0]
+                elif resource_id in self.clash_free:
+                    value = self.model.new_bool_var(f"busy_{resource_id}_{index}")
+                    self.model.add(value == sum(terms))
+                else:
+                    value = self.or_of(terms, f"busy_{resource_id}_{index}")
+                row[index] = value
+            values.append(value)
+        return values
+
+    def kept_start(self) -> cp_model.IntVar:
+        """The start literal of every kept sub-event: one variable fixed to true (a neighbourhood's model
+        keeps some 1,500 sub-events of KS-PR-11)."""
+        if self.kept is None:
+            self.kept = self.model.new_bool_var("kept")
+            self.model.add(self.kept == 1)
+        return self.kept
 
     def note_unencoded(self, constraint: Constraint, reason: str) -> None:
         self.unencoded.append(f"{constraint.id} ({constraint.kind}): {reason}")
@@ -568,14 +581,14 @@ class _Builder:
         spread = self._spread_of_event()
         splits: dict[str, tuple[tuple[int, ...], ...]] = {}
         for event in instance.events.values():
+            if self.fixed is not None and event.id in self.fixed:
+                splits[event.id] = (tuple(d for d, _ in self.fixed[event.id]),)
+                continue
             split_constraints = [
                 c
                 for c in per_event[event.id]
                 if isinstance(c, SplitEventsConstraint | DistributeSplitEventsConstraint)
             ]
-            if self.fixed is not None and event.id in self.fixed:
-                splits[event.id] = (tuple(d for d, _ in self.fixed[event.id]),)
-                continue
             splits[event.id] = tuple(
                 _candidate_splits(
                     event,
@@ -659,10 +672,7 @@ class _Builder:
                         sub.starts[start] = self.model.new_bool_var(f"x_{event.id}_f_{position}_{start}")
                     self.model.add_exactly_one(sub.starts.values())
                 elif fixed_start is not None:
-                    literal = self.model.new_bool_var(f"x_{event.id}_f_{position}_{fixed_start}")
-                    self.model.add(literal == 1)
-                    self.fixed_true.add(literal.index)
-                    sub.starts[fixed_start] = literal
+                    sub.starts[fixed_start] = self.kept_start()
                 fixed_subs.append(sub)
             return [_Candidate(splits[0], 1, fixed_subs)]
         root = roots.get(event.id, event.id)
@@ -931,26 +941,22 @@ class _Builder:
             self.charge(constraint, [self.outside(count, len(used), 0, 1, hard=self.strict(constraint))])
 
     def _spread_events(self, constraint: SpreadEventsConstraint) -> None:
-        groups = [
-            (
-                set(
-                    self.instance.time_index[t]
-                    for t in self.instance.time_groups[limited.time_group_id].time_ids
-                ),
-                limited,
-            )
-            for limited in constraint.time_groups
-        ]
+        groups_of_time: dict[int, list[int]] = defaultdict(list)  # time -> positions of its time groups
+        for position, limited in enumerate(constraint.time_groups):
+            for time_id in self.instance.time_groups[limited.time_group_id].time_ids:
+                groups_of_time[self.instance.time_index[time_id]].append(position)
         hard = self.strict(constraint)
         for group_id in constraint.applies_to.event_group_ids:
-            subs = [
-                sub for e in self.instance.event_groups[group_id].event_ids for sub in self.events[e].subs
-            ]
+            literals: list[list[Expr]] = [[] for _ in constraint.time_groups]
+            for event_id in self.instance.event_groups[group_id].event_ids:
+                for sub in self.events[event_id].subs:
+                    for start, literal in sub.starts.items():
+                        for position in groups_of_time.get(start, ()):
+                            literals[position].append(literal)
             terms: list[_Term] = []
-            for members, limited in groups:
-                literals = [lit for sub in subs for start, lit in sub.starts.items() if start in members]
-                count: Expr = sum(literals) if literals else 0
-                terms.append(self.outside(count, len(literals), limited.minimum, limited.maximum, hard=hard))
+            for limited, among in zip(constraint.time_groups, literals, strict=True):
+                count: Expr = sum(among) if among else 0
+                terms.append(self.outside(count, len(among), limited.minimum, limited.maximum, hard=hard))
             self.charge(constraint, terms)
 
     def _link_events(self, constraint: LinkEventsConstraint) -> None:
@@ -1001,14 +1007,12 @@ class _Builder:
     def _avoid_unavailable_times(self, constraint: AvoidUnavailableTimesConstraint) -> None:
         indexes = sorted(self.instance.time_index[t] for t in constraint.time_ids)
         for resource_id in self._resources_of(constraint):
-            terms: list[_Term] = []
-            for index in indexes:
-                if self.strict(constraint):
+            if self.strict(constraint):
+                for index in indexes:
                     for literal in self.busy_terms.get(resource_id, {}).get(index, []):
                         self.model.add(literal == 0)
-                else:
-                    terms.append((self.busy(resource_id, index), 1))
-            self.charge(constraint, terms)
+            else:
+                self.charge(constraint, [(busy, 1) for busy in self.busy(resource_id, indexes)])
 
     def _group_indexes(self, time_group_id: str) -> list[int]:
         return [self.instance.time_index[t] for t in self.instance.time_groups[time_group_id].time_ids]
@@ -1019,7 +1023,7 @@ class _Builder:
         for resource_id in self._resources_of(constraint):
             idles: list[Expr] = []
             for indexes in groups:
-                busy = [self.busy(resource_id, i) for i in indexes]
+                busy = self.busy(resource_id, indexes)
                 if sum(1 for b in busy if not _constant(b, 0)) < 2:
                     continue
                 if all(isinstance(b, int) for b in busy):  # kept sub-events only: count the idle times
@@ -1068,8 +1072,7 @@ class _Builder:
         hard = self.strict(constraint)
         for resource_id in self._resources_of(constraint):
             active = [
-                self.or_of([self.busy(resource_id, i) for i in indexes], f"active_{resource_id}")
-                for indexes in groups
+                self.or_of(self.busy(resource_id, indexes), f"active_{resource_id}") for indexes in groups
             ]
             count: Expr = sum(active)
             upper = sum(1 for a in active if not isinstance(a, int)) + sum(
@@ -1085,7 +1088,7 @@ class _Builder:
         for resource_id in self._resources_of(constraint):
             terms: list[_Term] = []
             for indexes in groups:
-                busy = [self.busy(resource_id, i) for i in indexes]
+                busy = self.busy(resource_id, indexes)
                 variables = [b for b in busy if not isinstance(b, int)]
                 kept = sum(b for b in busy if isinstance(b, int))  # times of kept sub-events
                 if not variables and not kept:
