@@ -19,8 +19,9 @@ Search, in phases (see ``solve``):
   (AU-TE-99: 17 k variables instead of 162 k); the rooms are chosen at the end, with every start fixed;
 - when the heaviest soft constraints weigh at least 20 times the lightest (rules a good timetable never
   breaks, e.g. KS-PR-11's one lesson a day, IT-I4-96's classes without idle times), the first timetable
-  is sought with them posted as hard, and the rest of the search keeps them; if none is found within
-  30 % of the time, the search falls back on the model as stated;
+  is sought with them posted as hard (in a model of the hard constraints alone, soft ones left out),
+  and the rest of the search keeps them; if none is found within 30 % of the time, the search falls
+  back on the model as stated;
 - a first timetable, a slice of whole-model search hinted with it (skipped on large instances after a
   hardened first search), then a large neighbourhood search (a related subset of events freed, the
   others kept at their times and resources, on large models in a model built with one start per kept
@@ -313,6 +314,7 @@ class _Builder:
         fixed: Mapping[str, Sequence[tuple[int, int | None]]] | None = None,
         hardened: frozenset[str] = frozenset(),
         free_days: set[str | None] | None = None,
+        hard_only: bool = False,
     ) -> None:
         """``hardened``: ids of soft constraints posted as hard (a cost of 0 demanded there);
         ``aggregate``: capacity-only open slots (see ``_capacity_only_slots``) get no resource variables,
@@ -321,12 +323,14 @@ class _Builder:
         model, small because every sub-event has a single start); a start of ``_FREE_START`` keeps the
         sub-event but lets the model place it (a neighbourhood of some days), on ``free_days`` when given
         (measured on KS-PR-11: sub-models built in 0.07 s instead of 0.1 s, hinted in 0.01 s instead of
-        0.02 s, and 14, 14 and 3 at 300 s against 9 and 17)."""
+        0.02 s, and 14, 14 and 3 at 300 s against 9 and 17); ``hard_only``: the soft constraints are left
+        out (not even as costs), a model to find any timetable meeting the hard ones."""
         self.instance = instance
         self.relaxed = relaxed
         self.aggregate = aggregate
         self.fixed = fixed
         self.hardened = hardened
+        self.hard_only = hard_only
         self.free_days = free_days
         self.aggregated: dict[tuple[str, int], frozenset[str]] = (
             _capacity_only_slots(instance) if aggregate and not relaxed else {}
@@ -490,6 +494,8 @@ class _Builder:
         # clashes first: they decide whether busy flags are plain sums
         ordered = sorted(instance.constraints, key=lambda c: not isinstance(c, AvoidClashesConstraint))
         for constraint in ordered:
+            if self.hard_only and not self.strict(constraint):
+                continue
             handler = handlers.get(type(constraint))
             if handler is None:
                 self.note_unencoded(constraint, "type de contrainte non pris en charge par le modèle")
@@ -1680,21 +1686,25 @@ def _first_timetable(
 ) -> tuple[cp_model.CpSolver, Any]:
     """Any assignment of the model, its objective ignored, within budget seconds. For a hardened model
     (KS-PR-11) the single worker was the slowest (50 s against 25 to 40 s for the portfolio) and
-    probing took 4 of the 10 to 20 s of presolve without speeding the search: both are left out."""
+    probing took 4 of the 10 to 20 s of presolve without speeding the search: both are left out; the
+    feasibility jump local search alone on the model as written, without presolve, found one first in
+    3.5 to 14 s (median 4 s over six seeds), where the portfolio took 17 to 45 s or found none in 90 s
+    (in the portfolio, it is that search which found the timetable every time)."""
     feasibility = model.clone()
     feasibility.clear_objective()
     # Searches in turn, because none finds a first timetable everywhere (measured on a loaded
-    # two-core machine): one worker without the LP relaxation (AU-TE-99's times model: 3 s, where
-    # the others found none in 30 s), the portfolio without the LP relaxation (KS-PR-11: 10 s, where
-    # one worker found none in 40 s), then the default portfolio.
+    # two-core machine): for a hardened model the local search alone (above), one worker without the
+    # LP relaxation (AU-TE-99's times model: 3 s, where the others found none in 30 s), the portfolio
+    # without the LP relaxation (KS-PR-11: 10 s, where one worker found none in 40 s), then the default
+    # portfolio; a local search never proves a model infeasible, the others do.
     phase_deadline = time.monotonic() + budget
-    first_slice = 0.0 if hardened else min(max(5.0, budget * 0.2), 20.0)
+    first_slice = budget * 0.5 if hardened else min(max(5.0, budget * 0.2), 20.0)
     solver = _solver(0.01, seed, workers)
     phase_status: Any = cp_model.UNKNOWN
-    for slice_s, slice_workers, lp in (
-        (first_slice, 1, False),
-        ((budget - first_slice) * 0.6, max(workers, 2), False),
-        (budget, workers, True),
+    for slice_s, slice_workers, lp, local_only in (
+        (first_slice, workers if hardened else 1, False, hardened),
+        ((budget - first_slice) * 0.6, max(workers, 2), False, False),
+        (budget, workers, True, False),
     ):
         slice_s = min(slice_s, phase_deadline - time.monotonic())
         if slice_s <= 0.05:
@@ -1705,6 +1715,9 @@ def _first_timetable(
             solver.parameters.linearization_level = 0
         if hardened:
             solver.parameters.cp_model_probing_level = 0
+        if local_only:
+            solver.parameters.use_ls_only = True
+            solver.parameters.cp_model_presolve = False
         phase_status = solver.solve(feasibility)
         if phase_status != cp_model.UNKNOWN:
             break
@@ -1765,23 +1778,30 @@ def solve(
         # heaviest soft constraints hardened (when they dwarf the others), which the search then keeps.
         heavy = _heavy_soft(instance)
         phase_status = cp_model.UNKNOWN
+        first: Solution | None = None
         if heavy:
-            strong = _Builder(instance, relaxed=False, aggregate=True, hardened=heavy)
+            # a model of the hard constraints alone: measured on KS-PR-11, a first timetable in 18 to 23 s
+            # instead of 28 to 48 s in the model with every soft constraint encoded (its objective unused)
+            strong = _Builder(instance, relaxed=False, aggregate=True, hardened=heavy, hard_only=True)
             if not strong.impossible:
                 budget = min(remaining() - reserve, time_limit_s * _HARDENED_SHARE)
                 solver, phase_status = _first_timetable(strong.model, budget, seed, workers, hardened=True)
                 if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    built, hardened, proven = strong, True, False
-        if phase_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    first = strong.solution(solver.value, "CP-SAT")
+                    built = _Builder(instance, relaxed=False, aggregate=True, hardened=heavy)
+                    hardened, proven = True, False
+        if first is None:
             budget = min(remaining() - reserve, time_limit_s * _FEASIBILITY_SHARE)
             solver, phase_status = _first_timetable(built.model, budget, seed, workers)
-        if phase_status == cp_model.MODEL_INVALID:
-            raise RuntimeError(f"invalid CP-SAT model: {built.model.validate()}")
-        if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            first = built.solution(solver.value, "CP-SAT")
+            if phase_status == cp_model.MODEL_INVALID:
+                raise RuntimeError(f"invalid CP-SAT model: {built.model.validate()}")
+            if phase_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                first = built.solution(solver.value, "CP-SAT")
+        if first is not None:
             incumbent = _Incumbent(first, evaluate(instance, first))
             status = "feasible"
-            first_cost = _objective_value(solver, built)
+            # the model's cost of the first timetable; after a hardened search, the evaluator's
+            first_cost = incumbent.evaluation.objective if hardened else _objective_value(solver, built)
             improved(first_cost)
             # Phase 2: the whole model from there, the first timetable as a complete hint; on large
             # instances it stalls, so it only gets a slice before the neighbourhood search, and none

@@ -96,6 +96,41 @@ def test_any_timetable_of_a_hardened_model_meets_the_hardened_soft_constraint(ti
     assert evaluation.cost_of("Spread") == 0
 
 
+def test_a_model_of_the_hard_constraints_alone_keeps_the_hardened_ones_and_leaves_the_others_out(
+    tiny: Tiny,
+) -> None:
+    # given two Maths lessons that should be on different days (soft, weight 100, hardened) and a
+    # teacher who would rather not teach first on Monday (soft, weight 1), in a model of the hard
+    # constraints alone
+    instance, _ = tiny(events=_maths(2), constraints=_spread_and_unavailable(100, 1))
+    built = _Builder(instance, relaxed=False, hardened=_heavy_soft(instance), hard_only=True)
+
+    def solve(*demands: tuple[str, str]) -> tuple[int, Solution | None]:
+        model = built.model.clone()
+        for event_id, time_id in demands:
+            (sub,) = built.events[event_id].subs
+            model.add(sub.starts[instance.time_index[time_id]] == 1)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        status = solver.solve(model)
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        return status, built.solution(solver.value, "test") if found else None
+
+    # when a lesson is demanded first on Monday, then both lessons on Monday
+    status, timetable = solve(("E1", "Mo1"))
+    both_monday, _ = solve(("E1", "Mo1"), ("E2", "Mo2"))
+
+    # then the model has no costs and takes the first (the light soft constraint is not in it) with the
+    # lessons on two days, and the second is impossible (the hardened spread is in it)
+    assert not built.objective
+    assert status == cp_model.OPTIMAL and timetable is not None
+    evaluation = evaluate(instance, timetable)
+    assert evaluation.infeasibility == 0
+    assert evaluation.cost_of("Spread") == 0
+    assert evaluation.cost_of("NotMondayFirst") == 1
+    assert both_monday == cp_model.INFEASIBLE
+
+
 def test_a_timetable_listing_sub_events_out_of_time_order_is_taken_as_it_is(tiny: Tiny) -> None:
     # given a double lesson that must be split into singles, placed Tuesday then Monday in the file
     instance, solution = tiny(
