@@ -18,6 +18,7 @@ from tenants.timetable.solver.xhstt.solve import (
     _FREE_START,
     _Builder,
     _complete_hint,
+    _first_timetable,
     _fixed_starts,
     _heavy_soft,
     _Incumbent,
@@ -123,7 +124,8 @@ def test_a_model_of_the_hard_constraints_alone_keeps_the_hardened_ones_and_leave
     # then the model has no costs and takes the first (the light soft constraint is not in it) with the
     # lessons on two days, and the second is impossible (the hardened spread is in it)
     assert not built.objective
-    assert status == cp_model.OPTIMAL and timetable is not None
+    assert status == cp_model.OPTIMAL
+    assert timetable is not None
     evaluation = evaluate(instance, timetable)
     assert evaluation.infeasibility == 0
     assert evaluation.cost_of("Spread") == 0
@@ -165,6 +167,26 @@ def _published(benchmark: Callable[[str], Archive], file_name: str) -> tuple[Ins
     archive = benchmark(file_name)
     instance = next(iter(archive.instances.values()))
     return instance, [solution for group in archive.solution_groups for solution in group.solutions]
+
+
+def test_a_hardened_first_search_finds_a_timetable_meeting_the_hard_and_hardened_constraints(
+    benchmark: Callable[[str], Archive],
+) -> None:
+    # given KS-PR-11, whose one lesson of a course a day (weight 100) is hardened, in a model of its hard
+    # constraints alone
+    instance, _ = _published(benchmark, "KS-PR-11.xml")
+    heavy = _heavy_soft(instance)
+    assert heavy
+    strong = _Builder(instance, relaxed=False, aggregate=True, hardened=heavy, hard_only=True)
+
+    # when a first timetable is sought with one worker (the local search first)
+    solver, status = _first_timetable(strong.model, 120, seed=0, workers=1, hardened=True)
+
+    # then one is found that breaks no hard constraint and none of the hardened ones
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    evaluation = evaluate(instance, strong.solution(solver.value, "test"))
+    assert evaluation.infeasibility == 0
+    assert all(evaluation.cost_of(constraint_id) == 0 for constraint_id in heavy)
 
 
 def _cost_three(benchmark: Callable[[str], Archive]) -> tuple[Instance, Solution, _Builder]:
