@@ -106,7 +106,7 @@ def test_a_model_of_the_hard_constraints_alone_keeps_the_hardened_ones_and_leave
     instance, _ = tiny(events=_maths(2), constraints=_spread_and_unavailable(100, 1))
     built = _Builder(instance, relaxed=False, hardened=_heavy_soft(instance), hard_only=True)
 
-    def solve(*demands: tuple[str, str]) -> tuple[int, Solution | None]:
+    def solve(*demands: tuple[str, str]) -> tuple[cp_model.CpSolverStatus, Solution | None]:
         model = built.model.clone()
         for event_id, time_id in demands:
             (sub,) = built.events[event_id].subs
