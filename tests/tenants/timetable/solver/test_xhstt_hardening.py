@@ -270,9 +270,11 @@ def _moved(solution: Solution, event_id: str, time_id: str) -> Solution:
 
 
 def _days_move(built: _Builder, incumbent: _Incumbent, seed: int) -> _Move:
+    """A neighbourhood of some days, its model focused on the freed events' resources."""
     neighbourhoods = _Neighbourhoods(built, random.Random(seed))
     freed, days = neighbourhoods.pick_days(40, incumbent.evaluation, incumbent.solution)
-    return _Move(incumbent, {event_id for event_id, _ in freed}, freed, days, seed)
+    free = {event_id for event_id, _ in freed}
+    return _Move(incumbent, free, freed, days, seed, neighbourhoods.focus(free))
 
 
 def test_a_neighbourhood_model_is_hinted_with_every_variable_of_the_timetable(
@@ -292,10 +294,11 @@ def test_a_neighbourhood_model_is_hinted_with_every_variable_of_the_timetable(
     }
 
     # when the hint is completed
-    _complete_hint(sub.model, decisions, seed=0)
+    objective = _complete_hint(sub.model, decisions, seed=0)
 
-    # then every variable is hinted, the decisions as given, and the hint is that timetable: fixed to
-    # it, the model finds the timetable's cost
+    # then every variable is hinted, the decisions as given, the hint is that timetable (fixed to it, the
+    # model finds the timetable's cost) and the cost returned is that one
+    assert objective == 3
     hint = dict(zip(sub.model.proto.solution_hint.vars, sub.model.proto.solution_hint.values, strict=True))
     assert sorted(hint) == list(range(len(sub.model.proto.variables)))
     assert all(hint[index] == value for index, value in decisions.items())
@@ -317,15 +320,55 @@ def test_a_solved_neighbourhood_never_costs_more_than_its_timetable(
     # when it is solved with one worker
     outcome = _solve_move(built, move, compact=True, deadline=time.monotonic() + 30, workers=1)
 
-    # then the candidate (the hinted timetable at worst) is feasible, its cost is the model's and no more
-    # than 3, and only freed events moved
+    # then the candidate (the hinted timetable at worst) is feasible, no dearer than 3 by the model and by
+    # the evaluator, and only freed events moved
     assert outcome.candidate is not None
-    assert outcome.objective is not None
+    assert outcome.excess is not None
     evaluation = evaluate(instance, outcome.candidate)
     assert evaluation.infeasibility == 0
-    assert evaluation.objective == outcome.objective <= 3
+    assert evaluation.objective == 3 + outcome.excess <= 3
     moved = {e.event_id for e in set(outcome.candidate.events) ^ set(goal.events)}
     assert moved <= move.free
+
+
+def test_a_focused_neighbourhood_model_holds_the_freed_events_resources_and_gains_what_the_evaluator_says(
+    benchmark: Callable[[str], Archive],
+) -> None:
+    # given KS-PR-11's published timetable of cost 10553 and neighbourhoods of some days around it
+    instance, solutions = _published(benchmark, "KS-PR-11.xml")
+    start = next(s for s in solutions if evaluate(instance, s).objective == 10553)
+    built = _Builder(instance, relaxed=False, aggregate=True)
+    incumbent = _Incumbent(start, evaluate(instance, start))
+    held = {e.id: {s.resource_id for s in e.resources} for e in instance.events.values()}
+    gains = []
+    for seed in range(4):
+        move = _days_move(built, incumbent, seed)
+
+        # then each model is focused on the resources of the freed events and every event using them:
+        # a fraction of the instance
+        focus = move.focus
+        assert focus is not None
+        assert focus.resources == {r for event_id in move.free for r in held[event_id]}
+        assert {e for e, resources in held.items() if resources & focus.resources} <= focus.events
+        assert move.free <= focus.events
+        assert len(focus.events) < len(instance.events) / 2
+
+        # when it is solved with one worker
+        outcome = _solve_move(built, move, compact=True, deadline=time.monotonic() + 30, workers=1)
+
+        # then the candidate is a whole timetable in which only freed events moved, and what the model
+        # says it gains (the cost of what it left out being constant) is what the evaluator finds
+        assert outcome.candidate is not None
+        assert outcome.excess is not None
+        assert Counter(e.event_id for e in outcome.candidate.events) == Counter(
+            e.event_id for e in start.events
+        )
+        assert {e.event_id for e in set(outcome.candidate.events) ^ set(start.events)} <= move.free
+        evaluation = evaluate(instance, outcome.candidate)
+        assert evaluation.infeasibility == 0
+        assert evaluation.objective == 10553 + outcome.excess
+        gains.append(-outcome.excess)
+    assert max(gains) > 0
 
 
 def test_a_neighbourhood_finished_late_is_carried_onto_the_new_best_timetable_unless_it_overlaps(
