@@ -49,7 +49,7 @@ import logging
 import math
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -1549,7 +1549,7 @@ class _Move:
 class _Outcome:
     status: Any
     wall: float
-    candidate: Solution | None = None
+    candidate: Solution | None = None  # None: none found, or the starting timetable again
     # the candidate's objective in the sub-model minus the starting timetable's (None: unknown)
     excess: int | None = None
 
@@ -1607,11 +1607,15 @@ def _solve_move(built: _Builder, move: _Move, compact: bool, deadline: float, wo
     status = solver.solve(model)
     outcome = _Outcome(status, solver.wall_time)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        candidate = sub.solution(solver.value, "CP-SAT")
-        # a focused model holds only some events: the others are those of the starting timetable
-        outcome.candidate = candidate if focus is None else _merged(solution, candidate, move.free)
         if start_objective is not None:
             outcome.excess = _objective_value(solver, sub) - start_objective
+        candidate = sub.solution(solver.value, "CP-SAT")
+        freed_before = Counter(e for e in solution.events if e.event_id in move.free)
+        if Counter(e for e in candidate.events if e.event_id in move.free) == freed_before:
+            # the timetable it started from (KS-PR-11: 3 to 9 neighbourhoods in 10): nothing to judge
+            return outcome
+        # a focused model holds only some events: the others are those of the starting timetable
+        outcome.candidate = candidate if focus is None else _merged(solution, candidate, move.free)
     return outcome
 
 
@@ -1687,7 +1691,7 @@ def _neighbourhood_search(
     # model of its own, built with the other events fixed, where a copy of the whole model is quicker
     compact = len(built.model.proto.variables) > _COMPACT_NEIGHBOURHOODS_FROM
     lanes = 2 if compact and workers >= 2 else 1
-    day_size = 30  # sub-events freed by a neighbourhood of some days
+    day_size = 30.0  # sub-events freed by a neighbourhood of some days (a float: it grows from 4 too)
     # the sub-model's objective is the evaluator's cost when every constraint is encoded: a candidate
     # costing more than the timetable it started from needs no evaluation
     exact = not built.unencoded
@@ -1698,7 +1702,7 @@ def _neighbourhood_search(
         days: set[str | None] | None = None
         if by_days:
             # some days of a few resources anew, every other sub-event kept where it is
-            freed, days = neighbourhoods.pick_days(day_size, best.evaluation, best.solution)
+            freed, days = neighbourhoods.pick_days(int(day_size), best.evaluation, best.solution)
             freed |= {(p, start) for e, start in freed for p in neighbourhoods.partners[e]}
             free = {event_id for event_id, _ in freed}
         else:
@@ -1724,14 +1728,14 @@ def _neighbourhood_search(
                     "xhstt.lns days=%s free=%d size=%d status=%s wall=%.2f best=%s",
                     move.by_days,
                     len(move.free),
-                    day_size if move.by_days else size,
+                    int(day_size) if move.by_days else size,
                     outcome.status.name,
                     outcome.wall,
                     (best.evaluation.infeasibility, best.evaluation.objective),
                 )
                 if move.by_days:
-                    day_size = max(4, int(day_size * (1.15 if outcome.status == cp_model.OPTIMAL else 0.85)))
-                elif outcome.candidate is None:
+                    day_size = max(4.0, day_size * (1.15 if outcome.status == cp_model.OPTIMAL else 0.85))
+                elif outcome.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     size = max(2, int(size * 0.8))
                 elif outcome.status == cp_model.OPTIMAL:
                     size = min(len(built.events), int(size * 1.2) + 1)
