@@ -25,9 +25,10 @@ Search, in phases (see ``solve``):
 - a first timetable, a slice of whole-model search hinted with it (skipped on large instances after a
   hardened first search), then a large neighbourhood search (a related subset of events freed, the
   others kept at their times and resources, on large models in a model built with one start per kept
-  sub-event and hinted with every variable of the current timetable, and re-solved for a few tenths of
-  a second to a few seconds, two at a time on large models), every candidate timetable scored by the
-  evaluator;
+  sub-event, holding only the freed events' resources and the events using them when every resource
+  is fixed, and hinted with every variable of the current timetable, and re-solved for a few tenths of
+  a second to a few seconds, two at a time on large models), every candidate timetable that differs
+  from the current one scored by the evaluator;
 - most neighbourhoods of large models free the sub-events of one or two days around a resource the
   evaluator charges (a teacher's idle times on a day, say) and the resources they meet, to be placed
   anew on those days, every other sub-event kept where it is: the kept ones make the constraints over
