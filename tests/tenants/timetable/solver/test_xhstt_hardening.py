@@ -189,11 +189,11 @@ def test_a_hardened_first_search_finds_a_timetable_meeting_the_hard_and_hardened
     assert all(evaluation.cost_of(constraint_id) == 0 for constraint_id in heavy)
 
 
-def _cost_three(benchmark: Callable[[str], Archive]) -> tuple[Instance, Solution, _Builder]:
-    """KS-PR-11, its published timetable of cost 3 and its whole model."""
+def _kosovo(benchmark: Callable[[str], Archive], cost: int) -> tuple[Instance, Solution, _Builder]:
+    """KS-PR-11, its published timetable of that cost (10553, 3 or 0) and its whole model."""
     instance, solutions = _published(benchmark, "KS-PR-11.xml")
-    goal = next(s for s in solutions if evaluate(instance, s).objective == 3)
-    return instance, goal, _Builder(instance, relaxed=False, aggregate=True)
+    timetable = next(s for s in solutions if evaluate(instance, s).objective == cost)
+    return instance, timetable, _Builder(instance, relaxed=False, aggregate=True)
 
 
 def _kept(
@@ -228,7 +228,7 @@ def test_sub_events_freed_on_some_days_are_placed_anew_and_the_others_stay(
     benchmark: Callable[[str], Archive],
 ) -> None:
     # given KS-PR-11's timetable of cost 3 and a neighbourhood of one teacher's days around it
-    instance, goal, built = _cost_three(benchmark)
+    instance, goal, built = _kosovo(benchmark, 3)
     neighbourhoods = _Neighbourhoods(built, random.Random(7))
     freed, days = neighbourhoods.pick_days(40, evaluate(instance, goal), goal)
     assert 0 < len(freed) <= 60
@@ -282,7 +282,7 @@ def test_a_neighbourhood_model_is_hinted_with_every_variable_of_the_timetable(
 ) -> None:
     # given KS-PR-11's timetable of cost 3 and a neighbourhood of some days, its freed sub-events
     # hinted at their current times
-    instance, goal, built = _cost_three(benchmark)
+    instance, goal, built = _kosovo(benchmark, 3)
     move = _days_move(built, _Incumbent(goal, evaluate(instance, goal)), seed=3)
     kept = _kept(instance, goal, move.freed)
     sub = _Builder(instance, relaxed=False, aggregate=True, fixed=kept, free_days=move.days)
@@ -314,7 +314,7 @@ def test_a_solved_neighbourhood_never_costs_more_than_its_timetable_and_gives_it
     benchmark: Callable[[str], Archive],
 ) -> None:
     # given KS-PR-11's timetable of cost 3 and neighbourhoods of some days
-    instance, goal, built = _cost_three(benchmark)
+    instance, goal, built = _kosovo(benchmark, 3)
     incumbent = _Incumbent(goal, evaluate(instance, goal))
     unchanged = 0
     for seed in range(4):
@@ -345,9 +345,7 @@ def test_a_focused_neighbourhood_model_holds_the_freed_events_resources_and_gain
     benchmark: Callable[[str], Archive],
 ) -> None:
     # given KS-PR-11's published timetable of cost 10553 and neighbourhoods of some days around it
-    instance, solutions = _published(benchmark, "KS-PR-11.xml")
-    start = next(s for s in solutions if evaluate(instance, s).objective == 10553)
-    built = _Builder(instance, relaxed=False, aggregate=True)
+    instance, start, built = _kosovo(benchmark, 10553)
     incumbent = _Incumbent(start, evaluate(instance, start))
     held = {e.id: {s.resource_id for s in e.resources} for e in instance.events.values()}
     gains = []
@@ -418,9 +416,7 @@ def test_two_workers_solve_neighbourhoods_side_by_side_and_keep_the_best_timetab
 ) -> None:
     # given KS-PR-11's published timetable of cost 10553 and its whole model (large: neighbourhoods
     # get models of their own, two at a time)
-    instance, solutions = _published(benchmark, "KS-PR-11.xml")
-    start = next(s for s in solutions if evaluate(instance, s).objective == 10553)
-    built = _Builder(instance, relaxed=False, aggregate=True)
+    instance, start, built = _kosovo(benchmark, 10553)
     seen: list[int] = []
 
     # when the neighbourhood search runs for a few seconds with two workers
