@@ -1693,8 +1693,8 @@ def _neighbourhood_search(
     compact = len(built.model.proto.variables) > _COMPACT_NEIGHBOURHOODS_FROM
     lanes = 2 if compact and workers >= 2 else 1
     day_size = 30.0  # sub-events freed by a neighbourhood of some days (a float: it grows from 4 too)
-    # the sub-model's objective is the evaluator's cost when every constraint is encoded: a candidate
-    # costing more than the timetable it started from needs no evaluation
+    # when every constraint is encoded, a sub-model's objective is the evaluator's cost (less a constant
+    # in a focused model): a candidate costing more than the timetable it started from needs no evaluation
     exact = not built.unencoded
 
     def next_move() -> _Move:
