@@ -27,8 +27,8 @@ Search, in phases (see ``solve``):
   others kept at their times and resources, on large models in a model built with one start per kept
   sub-event, holding only the freed events' resources and the events using them when every resource
   is fixed, and hinted with every variable of the current timetable, and re-solved for a few tenths of
-  a second to a few seconds, two at a time on large models), every candidate timetable that differs
-  from the current one scored by the evaluator;
+  a second to a few seconds, such a model as written (no presolve, no LP relaxation), two at a time on
+  large models), every candidate timetable that differs from the current one scored by the evaluator;
 - most neighbourhoods of large models free the sub-events of one or two days around a resource the
   evaluator charges (a teacher's idle times on a day, say) and the resources they meet, to be placed
   anew on those days, every other sub-event kept where it is: the kept ones make the constraints over
