@@ -27,8 +27,8 @@ Search, in phases (see ``solve``):
   others kept at their times and resources, on large models in a model built with one start per kept
   sub-event, holding only the freed events' resources and the events using them when every resource
   is fixed, and hinted with every variable of the current timetable, and re-solved for a few tenths of
-  a second to a few seconds, such a model as written (no presolve, no LP relaxation), two at a time on
-  large models), every candidate timetable that differs from the current one scored by the evaluator;
+  a second to a few seconds, on large models as written (no presolve, no LP relaxation) and two at a
+  time), every candidate timetable that differs from the current one scored by the evaluator;
 - most neighbourhoods of large models free the sub-events of one or two days around a resource the
   evaluator charges (a teacher's idle times on a day, say) and the resources they meet, to be placed
   anew on those days, every other sub-event kept where it is: the kept ones make the constraints over
@@ -1605,11 +1605,12 @@ def _solve_move(built: _Builder, move: _Move, compact: bool, deadline: float, wo
     wall, deterministic = (0.4, 0.3) if move.by_days else (1.5, 1.0) if compact else (3.0, 2.0)
     solver = _solver(min(deadline - time.monotonic(), wall), move.seed, workers)
     solver.parameters.max_deterministic_time = deterministic
-    if sub is not built:
-        # a neighbourhood's own model, hinted with a complete timetable, is searched as written: measured
-        # on KS-PR-11, 60 s of this search from a timetable of cost 101 ended at 10 to 15 without presolve
-        # and LP relaxation, 31 to 40 without the LP relaxation alone, 48 and 51 without presolve alone,
-        # and 36 to 55 with both (fewer neighbourhoods gain, the general ones three times fewer)
+    if compact:
+        # a large model's neighbourhood, in a model of its own hinted with a complete timetable, is
+        # searched as written: measured on KS-PR-11, 60 s of this search from a timetable of cost 101
+        # ended at 10 to 15 without presolve and LP relaxation, 31 to 40 without the LP relaxation alone,
+        # 48 and 51 without presolve alone, and 36 to 55 with both (fewer neighbourhoods gain, the
+        # general ones three times fewer); on a small model (BR-SA-00) it did worse (8 against 5)
         solver.parameters.cp_model_presolve = False
         solver.parameters.linearization_level = 0
     status = solver.solve(model)
