@@ -1610,7 +1610,8 @@ def _solve_move(built: _Builder, move: _Move, compact: bool, deadline: float, wo
         # searched as written: measured on KS-PR-11, 60 s of this search from a timetable of cost 101
         # ended at 10 to 15 without presolve and LP relaxation, 31 to 40 without the LP relaxation alone,
         # 48 and 51 without presolve alone, and 36 to 55 with both (fewer neighbourhoods gain, the
-        # general ones three times fewer); on a small model (BR-SA-00) it did worse (8 against 5)
+        # general ones three times fewer); on smaller models it did worse at 300 s (BR-SA-00: 8 against
+        # 5, ES-SS-08: 490 against 435)
         solver.parameters.cp_model_presolve = False
         solver.parameters.linearization_level = 0
     status = solver.solve(model)
